@@ -1,0 +1,39 @@
+# On a fresh machine with Python 3.11+ and make: `make serve` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all install build lint serve test bench clean
+
+all: build
+
+# The virtualenv is (re)made when missing and the package reinstalled when pyproject changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ needed (PYTHON=$(PYTHON))"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	touch $@
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ntp-kg lint
+
+build: $(STAMP)
+	$(BIN)/ntp-kg build
+
+# The SPARQL endpoint arrives with issue 3; until then `serve` builds and shows the dumps.
+serve: build
+	@echo "Dumps are in $(CURDIR)/dist/ (the HTTP server arrives with the endpoint issue)."
+	@ls -l dist/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_bench.py
+
+clean:
+	rm -rf dist $(VENV) .pytest_cache

@@ -1,0 +1,321 @@
+"""Facts checked against their sources: the rule that every number is traceable.
+
+Lint is the first gate of the build. It finds what a reviewer with the article open would
+find: a quote that is not in the article, a figure that the quote does not state, a key that
+points nowhere, and a number in the article that no fact accounts for (coverage).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .facts import (
+    ChairStatement,
+    DeadlineStatement,
+    EventStatement,
+    FactsDoc,
+    Observation,
+    ParticipantStatement,
+    PostStatement,
+    ProgrammeLaunchStatement,
+    Seeds,
+    Source,
+)
+from .numbers import Mention, canonical, mentions
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    file: str
+    line: int | None
+    fact: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        who = f" fact '{self.fact}'" if self.fact else ""
+        what = f" field '{self.field}'" if self.field else ""
+        return f"{where}:{who}{what}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    source: str
+    total: int
+    by_fact: int
+    waived: int
+    uncovered: tuple[tuple[Mention, int, int], ...]  # mention, line, column (1-based)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.total - len(self.uncovered)) / self.total if self.total else 100.0
+
+
+@dataclass
+class LintReport:
+    errors: list[LintIssue] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self) -> str:
+        lines = [str(e) for e in self.errors]
+        for c in self.coverage:
+            lines.append(
+                f"coverage {c.source}: {c.total - len(c.uncovered)}/{c.total} numbers "
+                f"({c.percent:.1f} %): {c.by_fact} used by facts, {c.waived} waived, {len(c.uncovered)} uncovered"
+            )
+        n = self.counts
+        lines.append(
+            f"{n['sources']} source(s), {n['observations']} observations, {n['statements']} statements, "
+            f"{n['waivers']} waivers: {'OK' if self.ok else f'{len(self.errors)} error(s)'}"
+        )
+        return "\n".join(lines)
+
+
+def _rel(path: Path, seeds: Seeds) -> str:
+    try:
+        return str(path.relative_to(seeds.root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+class _Checker:
+    def __init__(self, seeds: Seeds, report: LintReport) -> None:
+        self.seeds = seeds
+        self.report = report
+        self.ref = seeds.reference
+
+    def error(self, file: str, line: int | None, fact: str | None, fld: str | None, msg: str) -> None:
+        self.report.errors.append(LintIssue(file, line, fact, fld, msg))
+
+    # -- reference data ----------------------------------------------------------------------
+    def reference(self) -> None:
+        r = self.ref
+        checks: list[tuple[str, str, str | None, dict[str, object], str]] = []
+        for k, a in r.areas.items():
+            checks.append(("areas", k, a.part_of, r.areas, "part_of"))
+            if a.type != "area-group" and not a.labels.vi:
+                self.error(_rel(self.seeds.reference_files["areas"], self.seeds), None, k, "labels.vi", "a place needs its Vietnamese name")
+        for k, p in r.programmes.items():
+            checks.append(("programmes", k, p.broader, r.programmes, "broader"))
+            if not p.labels.vi:
+                self.error(_rel(self.seeds.reference_files["programmes"], self.seeds), None, k, "labels.vi", "a programme needs its Vietnamese name")
+        for k, o in r.organisations.items():
+            checks.append(("organisations", k, o.part_of, r.organisations, "part_of"))
+            if not o.labels.vi:
+                self.error(_rel(self.seeds.reference_files["organisations"], self.seeds), None, k, "labels.vi", "an organisation needs its Vietnamese name")
+        for k, pe in r.people.items():
+            if not pe.labels.vi:
+                self.error(_rel(self.seeds.reference_files["people"], self.seeds), None, k, "labels.vi", "a person needs their Vietnamese name")
+        for k, i in r.indicators.items():
+            checks.append(("indicators", k, i.unit, r.units, "unit"))
+            checks.append(("indicators", k, i.broader, r.indicators, "broader"))
+        for file, key, target, table, fld in checks:
+            if target is not None and target not in table:
+                self.error(_rel(self.seeds.reference_files[file], self.seeds), None, key, fld, f"'{target}' is not defined")
+        for scheme in ("status", "qualifier", "nature", "role", "attendance"):
+            if scheme not in r.codes:
+                self.error(_rel(self.seeds.reference_files["codes"], self.seeds), None, None, scheme, "code list missing")
+
+    # -- one facts file ----------------------------------------------------------------------
+    def facts(self, doc: FactsDoc) -> None:
+        file = _rel(doc.path, self.seeds)
+        ff = doc.facts
+        src = self.seeds.sources.get(ff.source)
+        if src is None:
+            self.error(file, doc.line("source", 0) or 1, None, "source", f"no source '{ff.source}' in seeds/sources/")
+            return
+        ids = Counter([o.id for o in ff.observations] + [s.id for s in ff.statements])
+        obs_ids = {o.id: o for o in ff.observations}
+        for i, o in enumerate(ff.observations):
+            line = doc.line("observations", i)
+            if ids[o.id] > 1:
+                self.error(file, line, o.id, "id", f"id used {ids[o.id]} times in this file")
+            self._quote(file, doc, "observations", i, o.id, o.quote, src)
+            self._value(file, doc, i, o)
+            self._keys_observation(file, doc, i, o, obs_ids)
+        self._duplicates(file, doc)
+        for i, s in enumerate(ff.statements):
+            if ids[s.id] > 1:
+                self.error(file, doc.line("statements", i), s.id, "id", f"id used {ids[s.id]} times in this file")
+            self._quote(file, doc, "statements", i, s.id, s.quote, src)
+            self._keys_statement(file, doc, i, s)
+        for i, w in enumerate(ff.waivers):
+            self._quote(file, doc, "waivers", i, None, w.quote, src)
+            if canonical_or_none(w.number) not in {m.number for m in mentions(w.quote)}:
+                self.error(file, doc.line("waivers", i, "number"), None, "number", f"'{w.number}' is not a number in the quote")
+        self.report.coverage.append(coverage(src, doc))
+        self.report.counts["observations"] += len(ff.observations)
+        self.report.counts["statements"] += len(ff.statements)
+        self.report.counts["waivers"] += len(ff.waivers)
+
+    def _quote(self, file: str, doc: FactsDoc, section: str, i: int, fid: str | None, quote: str, src: Source) -> None:
+        n = src.text.count(quote)
+        line = doc.line(section, i, "quote")
+        name = _rel(src.path, self.seeds)
+        if n == 0:
+            hint = _near_miss(quote, src.text)
+            self.error(file, line, fid, "quote", f"not found verbatim in {name}{hint}")
+        elif n > 1:
+            self.error(file, line, fid, "quote", f"occurs {n} times in {name}; lengthen it so it points at one place")
+
+    def _value(self, file: str, doc: FactsDoc, i: int, o: Observation) -> None:
+        want = canonical(o.value).lstrip("-")
+        found = mentions(o.quote)
+        if any(m.number == want and m.scale == o.scale for m in found):
+            return
+        seen = ", ".join(m.raw + (f" {m.scale}" if m.scale else "") for m in found) or "no numbers"
+        scale = f" followed by the scale word for {o.scale}" if o.scale else " with no scale word after it"
+        self.error(file, doc.line("observations", i, "value"), o.id, "value", f"'{o.value}'{scale} is not in the quote (the quote has: {seen})")
+
+    def _undefined(self, file: str, line: int | None, fid: str, fld: str, key: str | None, table: dict[str, object], what: str) -> None:
+        if key is not None and key not in table:
+            self.error(file, line, fid, fld, f"{what} '{key}' is not defined in seeds/reference/")
+
+    def _keys_observation(self, file: str, doc: FactsDoc, i: int, o: Observation, obs: dict[str, Observation]) -> None:
+        r = self.ref
+        ln = lambda f: doc.line("observations", i, f)  # noqa: E731
+        self._undefined(file, ln("indicator"), o.id, "indicator", o.indicator, r.indicators, "indicator")
+        self._undefined(file, ln("unit"), o.id, "unit", o.unit, r.units, "unit")
+        self._undefined(file, ln("area"), o.id, "area", o.area, r.areas, "area")
+        self._undefined(file, ln("programme"), o.id, "programme", o.programme, r.programmes, "programme")
+        ind = r.indicators.get(o.indicator)
+        if ind is not None and o.unit in r.units and ind.unit != o.unit:
+            self.error(file, ln("unit"), o.id, "unit", f"'{o.unit}' differs from the unit of indicator '{o.indicator}' ('{ind.unit}')")
+        for fld in ("numerator", "denominator"):
+            ref = getattr(o, fld)
+            if ref is not None and ref not in obs:
+                self.error(file, ln(fld), o.id, fld, f"no observation '{ref}' in this file")
+        if (o.numerator is None) != (o.denominator is None):
+            self.error(file, ln("numerator"), o.id, "numerator", "numerator and denominator go together")
+        for ref in o.summands:
+            if ref not in obs:
+                self.error(file, ln("summands"), o.id, "summands", f"no observation '{ref}' in this file")
+
+    def _duplicates(self, file: str, doc: FactsDoc) -> None:
+        seen: dict[tuple[str, ...], str] = {}
+        for i, o in enumerate(doc.facts.observations):
+            dims = (o.indicator, o.period, o.area, o.programme, o.status)
+            if dims in seen:
+                self.error(file, doc.line("observations", i), o.id, "id", f"same indicator, period, area, programme and status as '{seen[dims]}' (a duplicate observation)")
+            else:
+                seen[dims] = o.id
+
+    def _keys_statement(self, file: str, doc: FactsDoc, i: int, s: object) -> None:
+        r = self.ref
+        ln = lambda f: doc.line("statements", i, f)  # noqa: E731
+        events = {st.event for st in doc.facts.statements if isinstance(st, EventStatement)}
+        posts: dict[str, int] = Counter(st.post for st in doc.facts.statements if isinstance(st, PostStatement))
+        places_orgs = {**r.areas, **r.organisations}
+        fid = getattr(s, "id")
+        if isinstance(s, EventStatement):
+            self._undefined(file, ln("location"), fid, "location", s.location, r.areas, "area")
+            self._undefined(file, ln("organiser"), fid, "organiser", s.organiser, r.organisations, "organisation")
+            for p in s.about:
+                self._undefined(file, ln("about"), fid, "about", p, r.programmes, "programme")
+            if sum(1 for st in doc.facts.statements if isinstance(st, EventStatement) and st.event == s.event) > 1:
+                self.error(file, ln("event"), fid, "event", f"event '{s.event}' is defined by more than one statement")
+        elif isinstance(s, ChairStatement):
+            if s.event not in events:
+                self.error(file, ln("event"), fid, "event", f"no event statement defines '{s.event}'")
+            self._undefined(file, ln("person"), fid, "person", s.person, r.people, "person")
+        elif isinstance(s, PostStatement):
+            self._undefined(file, ln("organisation"), fid, "organisation", s.organisation, r.organisations, "organisation")
+            self._undefined(file, ln("person"), fid, "person", s.person, r.people, "person")
+            self._undefined(file, ln("role"), fid, "role", s.role, r.codes.get("role", {}), "role")
+            if posts[s.post] > 1:
+                self.error(file, ln("post"), fid, "post", f"post '{s.post}' is defined by more than one statement")
+        elif isinstance(s, ParticipantStatement):
+            if s.event not in events:
+                self.error(file, ln("event"), fid, "event", f"no event statement defines '{s.event}'")
+            self._undefined(file, ln("participant"), fid, "participant", s.participant, places_orgs, "area or organisation")
+        elif isinstance(s, ProgrammeLaunchStatement):
+            self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
+        elif isinstance(s, DeadlineStatement):
+            self._undefined(file, ln("area"), fid, "area", s.area, r.areas, "area")
+            self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
+
+
+def canonical_or_none(text: str) -> str | None:
+    try:
+        return canonical(text)
+    except ValueError:
+        return None
+
+
+def _near_miss(quote: str, text: str) -> str:
+    """Point at the first character where the longest matching prefix of the quote diverges."""
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo < 8:
+        return ""
+    return f" (its first {lo} characters match; it differs at character {lo + 1}: {quote[lo:lo + 12]!r})"
+
+
+def coverage(src: Source, doc: FactsDoc) -> Coverage:
+    """Every number in the source must be accounted for by a fact or a waiver."""
+    text = src.text
+    claims: list[tuple[int, int, set[str]]] = []
+    ff = doc.facts
+    for f in [*ff.observations, *ff.statements]:
+        pos = text.find(f.quote)
+        if pos >= 0:
+            claims.append((pos, pos + len(f.quote), {canonical(n).lstrip("-") for n in f.numbers()}))
+    waived: list[tuple[int, int, str]] = []
+    for w in ff.waivers:
+        pos = text.find(w.quote)
+        if pos >= 0 and (n := canonical_or_none(w.number)) is not None:
+            waived.append((pos, pos + len(w.quote), n))
+    by_fact = n_waived = 0
+    uncovered = []
+    all_mentions = mentions(text)
+    for m in all_mentions:
+        if any(s <= m.start and m.end <= e and m.number in nums for s, e, nums in claims):
+            by_fact += 1
+        elif any(s <= m.start and m.end <= e and m.number == n for s, e, n in waived):
+            n_waived += 1
+        else:
+            line, col = _line_col(text, m.start)
+            uncovered.append((m, line, col))
+    return Coverage(src.meta.id, len(all_mentions), by_fact, n_waived, tuple(uncovered))
+
+
+def lint(seeds: Seeds) -> LintReport:
+    report = LintReport()
+    checker = _Checker(seeds, report)
+    report.counts["sources"] = len(seeds.sources)
+    for sid, src in seeds.sources.items():
+        meta_file = _rel(src.path.with_name(f"{sid}.meta.yaml"), seeds)
+        if src.sha256 != src.meta.sha256:
+            checker.error(meta_file, None, None, "sha256", f"the file {src.meta.file} has SHA-256 {src.sha256}, not {src.meta.sha256}: a source must stay unchanged")
+        if src.meta.publisher not in seeds.reference.organisations:
+            checker.error(meta_file, None, None, "publisher", f"organisation '{src.meta.publisher}' is not defined in seeds/reference/")
+        if sid not in seeds.facts:
+            checker.error(meta_file, None, None, "id", f"source '{sid}' has no facts file seeds/facts/{sid}.yaml")
+    checker.reference()
+    for doc in seeds.facts.values():
+        checker.facts(doc)
+    for c in report.coverage:
+        for m, line, col in c.uncovered:
+            src = seeds.sources[c.source]
+            ctx = src.text[max(0, m.start - 25) : m.end + 25].replace("\n", " ")
+            checker.error(_rel(src.path, seeds), line, None, None, f"column {col}: number '{m.raw}' is used by no fact and not waived (…{ctx}…)")
+    return report

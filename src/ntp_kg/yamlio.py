@@ -1,0 +1,79 @@
+"""YAML reading that remembers line numbers and refuses duplicate keys.
+
+PyYAML silently keeps the last of two equal keys, which would drop a fact without a word; and
+users need the line of a bad record, which plain `yaml.safe_load` forgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SeedError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping from a YAML file that knows its own line and its keys' lines (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {out.key_lines[str(key)]})", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[str(key)] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay strings: the models parse them, so a bad date gets our message, not PyYAML's.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(str(path), f"cannot read: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SeedError(str(path), f"invalid YAML: {exc.problem or exc}", line) from exc
+    except yaml.YAMLError as exc:
+        raise SeedError(str(path), f"invalid YAML: {exc}") from exc
+
+
+def line_of(data: Any, *keys: str | int) -> int | None:
+    """Best line for a path inside loaded YAML: the deepest mapping that has a line."""
+    line = getattr(data, "line", None)
+    node = data
+    for k in keys:
+        try:
+            if isinstance(node, LineDict) and isinstance(k, str) and k in node.key_lines:
+                line = node.key_lines[k]
+            node = node[k]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = getattr(node, "line", line)
+    return line

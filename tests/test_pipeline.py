@@ -1,0 +1,152 @@
+"""The build as a whole: deterministic bytes, and nothing published unless everything passes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ntp_kg import publish, resources, validate
+from ntp_kg.errors import LintError, UnsafeOutput, ValidationFailed
+from ntp_kg.pipeline import BuildResult, build
+
+ROOT = resources.data_root()
+NTP_KG = [sys.executable, "-m", "ntp_kg"]
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def _copy_root(tmp: Path) -> Path:
+    root = tmp / "root"
+    for name in ("ontology", "shapes", "seeds", "sparql"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+@pytest.fixture
+def other_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the data files that a test may break; the process reads it instead of ours."""
+    root = _copy_root(tmp_path)
+    monkeypatch.setenv("NTP_KG_ROOT", str(root))
+    resources.data_root.cache_clear()
+    validate.shapes_graph.cache_clear()
+    yield root
+    monkeypatch.delenv("NTP_KG_ROOT")
+    resources.data_root.cache_clear()
+    validate.shapes_graph.cache_clear()
+
+
+def test_same_seeds_give_identical_bytes_across_processes(tmp_path: Path) -> None:
+    """Two builds in fresh interpreters with different hash seeds write the same dumps."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"dist{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([*NTP_KG, "build", "--dist", str(out)], check=True, env=env, capture_output=True)
+        outs.append(out)
+    for d in publish.DUMPS:
+        assert (outs[0] / d.name).read_bytes() == (outs[1] / d.name).read_bytes(), d.name
+        assert (outs[0] / (d.name + ".gz")).read_bytes() == (outs[1] / (d.name + ".gz")).read_bytes(), d.name
+
+
+def test_validation_failure_leaves_dist_untouched(tmp_path: Path, other_root: Path, dist: Path) -> None:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    before = _snapshot(target)
+    (other_root / "shapes" / "zz-impossible.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix qb: <http://purl.org/linked-data/cube#> .\n"
+        "<urn:test:impossible> a sh:NodeShape ; sh:targetClass qb:Observation ;\n"
+        "  sh:property <urn:test:impossible-p> .\n"
+        "<urn:test:impossible-p> sh:path <urn:test:never> ; sh:minCount 1 .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        build(target)
+    assert str(exc.value).startswith("Does not conform: 60 violation(s)")
+    assert "urn:test:never" in str(exc.value)
+    assert _snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "root"], "temporary folder left behind"
+
+
+def test_lint_failure_leaves_dist_untouched(tmp_path: Path, other_root: Path, dist: Path) -> None:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    before = _snapshot(target)
+    facts = next((other_root / "seeds" / "facts").glob("*.yaml"))
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("بحلول 31 يناير 2025", "بحلول 30 يناير 2025"), encoding="utf-8")
+    with pytest.raises(LintError, match="not found verbatim"):
+        build(target)
+    assert _snapshot(target) == before
+
+
+def test_crash_while_writing_leaves_old_dist_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dist: Path, built: BuildResult) -> None:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    before = _snapshot(target)
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def failing(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError, match="No space left"):
+        publish.write_dist(built.dataset, built.validation, target)
+    monkeypatch.undo()
+    assert _snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_rebuild_replaces_a_previous_dist_whole(tmp_path: Path, built: BuildResult, dist: Path) -> None:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    (target / "stale.txt").write_text("old")
+    publish.write_dist(built.dataset, built.validation, target)
+    assert not (target / "stale.txt").exists()
+    assert (target / "ntp-kg.nt").read_bytes() == (dist / "ntp-kg.nt").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+@pytest.mark.parametrize("kind", ["source tree", "file"])
+def test_refuses_to_replace_what_a_build_did_not_write(tmp_path: Path, built: BuildResult, kind: str) -> None:
+    """--dist pointed at a checkout (or any folder of someone's files) must not wipe it."""
+    target = tmp_path / "work"
+    if kind == "file":
+        target.write_text("precious")
+    else:
+        (target / ".git").mkdir(parents=True)
+        (target / "README.md").write_text("precious")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(UnsafeOutput, match="refusing to replace .*work: it is not empty and was not written by `ntp-kg build`"):
+        publish.write_dist(built.dataset, built.validation, target)
+    with pytest.raises(UnsafeOutput):
+        build(target)
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+def test_cli_default_dist_is_beside_the_data_not_the_working_directory(tmp_path: Path, other_root: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    env = {**os.environ, "NTP_KG_ROOT": str(other_root)}
+    r = subprocess.run([*NTP_KG, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert (other_root / "dist" / "ntp-kg.nt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "root"]
+
+
+def test_cli_refuses_a_dist_that_is_a_source_tree(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    r = subprocess.run([*NTP_KG, "build", "--dist", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "refusing to replace" in r.stderr
+    assert (tmp_path / "seeds").is_dir()

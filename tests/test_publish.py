@@ -1,0 +1,105 @@
+"""dist/: every dump re-parsed by two independent parsers into the same graph; checksums; gzip."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import graph_diff, to_isomorphic
+
+from ntp_kg.pipeline import BuildResult
+from ntp_kg.publish import DUMPS, MARKER
+from ntp_kg.rdfio import quads, to_rdflib_graph, triples
+
+TRIPLE_DUMPS = {"ntp-kg.nt": ("nt", ox.RdfFormat.N_TRIPLES), "ntp-kg.ttl": ("turtle", ox.RdfFormat.TURTLE), "ntp-kg.jsonld": ("json-ld", ox.RdfFormat.JSON_LD)}
+QUAD_DUMPS = {"ntp-kg.trig": ("trig", ox.RdfFormat.TRIG), "ntp-kg.nq": ("nquads", ox.RdfFormat.N_QUADS)}
+
+
+def _expected_union(built: BuildResult) -> Graph:
+    return to_rdflib_graph(triples(quads(built.dataset)))
+
+
+def _assert_isomorphic(expected: Graph, got: Graph, what: str) -> None:
+    iso_e, iso_g = to_isomorphic(expected), to_isomorphic(got)
+    if iso_e != iso_g:
+        _, missing, extra = graph_diff(iso_e, iso_g)
+        lines = [f"- {t}" for t in list(missing)[:10]] + [f"+ {t}" for t in list(extra)[:10]]
+        pytest.fail(f"{what}: {len(missing)} missing, {len(extra)} extra triples\n" + "\n".join(lines))
+
+
+def test_dist_has_every_file(dist: Path) -> None:
+    names = sorted(p.name for p in dist.iterdir())
+    expected = sorted(
+        [d.name for d in DUMPS] + [d.name + ".gz" for d in DUMPS] + ["context.jsonld", "validation-report.ttl", "SHA256SUMS", MARKER]
+    )
+    assert names == expected
+
+
+@pytest.mark.parametrize("name", sorted(TRIPLE_DUMPS))
+def test_triple_dump_reparses_with_rdflib(built: BuildResult, dist: Path, name: str) -> None:
+    g = Graph()
+    g.parse(dist / name, format=TRIPLE_DUMPS[name][0])
+    _assert_isomorphic(_expected_union(built), g, f"rdflib {name}")
+
+
+@pytest.mark.parametrize("name", sorted(TRIPLE_DUMPS))
+def test_triple_dump_reparses_with_pyoxigraph(built: BuildResult, dist: Path, name: str) -> None:
+    with (dist / name).open("rb") as f:
+        got = to_rdflib_graph(ox.parse(f, format=TRIPLE_DUMPS[name][1]))
+    _assert_isomorphic(_expected_union(built), got, f"pyoxigraph {name}")
+
+
+@pytest.mark.parametrize("name", sorted(QUAD_DUMPS))
+def test_quad_dump_keeps_named_graphs(built: BuildResult, dist: Path, name: str) -> None:
+    expected = {str(q) for q in quads(built.dataset)}
+    with (dist / name).open("rb") as f:
+        got_ox = {str(q) for q in ox.parse(f, format=QUAD_DUMPS[name][1])}
+    assert got_ox == expected
+    ds = Dataset()
+    ds.parse(dist / name, format=QUAD_DUMPS[name][0])
+    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert graphs == {
+        "https://w3id.org/ntp-kg/graph/ontology",
+        "https://w3id.org/ntp-kg/graph/reference",
+        "https://w3id.org/ntp-kg/graph/source/kinhtedothi-2025-03-07-lao-cai-ntp",
+    }
+    assert sum(len(g) for g in ds.graphs()) == len(expected)
+
+
+def test_nt_is_sorted_and_canonical(dist: Path) -> None:
+    lines = (dist / "ntp-kg.nt").read_bytes().splitlines()
+    assert lines == sorted(set(lines))
+    assert all(line.endswith(b" .") for line in lines)
+    assert not any(line.startswith(b"_:") or b" _:" in line for line in lines), "blank node in published data"
+
+
+def test_jsonld_is_compacted_with_published_context(dist: Path) -> None:
+    doc = json.loads((dist / "ntp-kg.jsonld").read_text(encoding="utf-8"))
+    ctx = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    assert doc["@context"] == ctx
+    body = json.dumps(doc["@graph"])
+    assert '"qb:Observation"' in body and "http://purl.org/linked-data/cube#Observation" not in body
+
+
+@pytest.mark.parametrize("dump", [d.name for d in DUMPS])
+def test_gzip_twin_has_same_bytes(dist: Path, dump: str) -> None:
+    assert gzip.decompress((dist / (dump + ".gz")).read_bytes()) == (dist / dump).read_bytes()
+
+
+def test_checksums_match_files(dist: Path) -> None:
+    lines = (dist / "SHA256SUMS").read_text().splitlines()
+    assert len(lines) == len(list(dist.iterdir())) - 2  # all but SHA256SUMS and the marker
+    for line in lines:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_validation_report_is_conforming_turtle(dist: Path) -> None:
+    g = Graph().parse(dist / "validation-report.ttl", format="turtle")
+    q = "ASK { ?r a sh:ValidationReport ; sh:conforms true }"
+    assert g.query(q, initNs={"sh": "http://www.w3.org/ns/shacl#"}).askAnswer

@@ -1,0 +1,82 @@
+"""The command line: exit codes 0 / 1 / 2 and what the user reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+NTP_KG = [sys.executable, "-m", "ntp_kg"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NTP_KG, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_build_reports_counts_and_files(tmp_path: Path) -> None:
+    r = run("build", "--dist", str(tmp_path / "d"))
+    assert r.returncode == 0, r.stderr
+    assert "1 source(s), 60 observations, 15 statements, 15 waivers: OK" in r.stdout
+    assert "Conforms: 0 violation(s)" in r.stdout
+    assert "in 3 named graphs ->" in r.stdout
+    assert (tmp_path / "d" / "SHA256SUMS").exists()
+
+
+def test_build_refuses_a_bad_base(tmp_path: Path) -> None:
+    r = run("build", "--dist", str(tmp_path / "d"), "--base", "not-an-iri")
+    assert r.returncode == 2
+    assert "must be an http(s) IRI ending in '/'" in r.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_validate_conforming_dump_exits_0(dist: Path) -> None:
+    r = run("validate", str(dist / "ntp-kg.trig"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("Conforms: 0 violation(s)")
+
+
+def test_validate_broken_file_exits_1(dist: Path, tmp_path: Path) -> None:
+    nt = (dist / "ntp-kg.nt").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.nt"
+    lines = [
+        line
+        for line in nt.splitlines()
+        if not ("/id/obs/" in line.split(" ", 1)[0] and "<http://www.w3.org/ns/prov#wasDerivedFrom>" in line)
+    ]
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run("validate", str(broken))
+    assert r.returncode == 1
+    assert r.stdout.startswith("Does not conform")
+    assert "wasDerivedFrom" in r.stdout
+
+
+def test_validate_unparsable_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n")
+    r = run("validate", str(bad))
+    assert r.returncode == 2
+    assert "cannot parse as turtle" in r.stderr
+
+
+def test_query_csv_and_syntax_error(dist: Path) -> None:
+    q = "SELECT ?id WHERE { ?a a <https://w3id.org/ntp-kg/def/ontology#District> ; <http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id"
+    r = run("query", q, "--format", "csv", "--dist", str(dist))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows == [["id"], ["bao-thang"], ["bao-yen"], ["muong-khuong"], ["si-ma-cai"]]
+    bad = run("query", "SELECT ?x WHERE { ?x", "--dist", str(dist))
+    assert bad.returncode == 2
+    assert "SPARQL syntax error" in bad.stderr
+
+
+def test_query_ask_prints_true(dist: Path) -> None:
+    r = run("query", "ASK { ?s a <http://purl.org/linked-data/cube#Observation> }", "--dist", str(dist))
+    assert (r.returncode, r.stdout) == (0, "true\n")
+
+
+def test_query_without_build_explains(tmp_path: Path) -> None:
+    r = run("query", "ASK {}", "--dist", str(tmp_path / "none"))
+    assert r.returncode == 2
+    assert "run `ntp-kg build`" in r.stderr

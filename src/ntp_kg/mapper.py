@@ -249,7 +249,7 @@ class _SourceMapper:
                 g.add((doc, DCTERMS.title, Literal(t, lang=lang)))
         for t in meta.title.ar:
             g.add((doc, DCTERMS.title, Literal(t, lang="ar")))
-        _identifier(g, doc, self.sid)
+        # Its SHA-256 is a source's identity (the key is in its IRI).
         g.add((doc, DCTERMS.identifier, Literal(f"sha256:{self.src.sha256}")))
         g.add((doc, DCTERMS.publisher, self.m.org(meta.publisher)))
         g.add((doc, SCHEMA.url, URIRef(meta.url)))

@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import SeedError
 from .yamlio import line_of, load_yaml
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-PERIOD = r"^(\d{4}|\d{4}-\d{4}|\d{4}-\d{2}-\d{2})$"
+PERIOD = r"^([0-9]{4}|[0-9]{4}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
 NUMBER = r"^-?\d+(\.\d+)?$"
 
 Scale = Literal["thousand", "million", "billion"]
@@ -48,6 +48,24 @@ class Labels(_Strict):
 
 
 Key = Annotated[str, Field(pattern=SLUG)]
+
+
+def _check_period(v: str | None) -> str | None:
+    """The pattern admits "2025-02-30" and "2025-2021"; the calendar does not."""
+    if v is None:
+        return v
+    parts = v.split("-")
+    if len(parts) == 3:
+        try:
+            date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"'{v}' is not a calendar date") from None
+    elif len(parts) == 2 and parts[0] and int(parts[0]) > int(parts[1]):
+        raise ValueError(f"the range '{v}' ends before it starts")
+    return v
+
+
+Period = Annotated[str, Field(pattern=PERIOD), AfterValidator(_check_period)]
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -81,7 +99,7 @@ class Observation(_Fact):
     qualifier: Qualifier = "exact"
     nature: Nature
     status: Status
-    period: str = Field(pattern=PERIOD)
+    period: Period
     area: Key
     programme: Key
     reading: str | None = None
@@ -110,7 +128,7 @@ class EventStatement(_Fact):
     attendance: Literal["online", "offline", "mixed"]
     levels: int | None = None
     about: list[Key] = []
-    about_period: str | None = Field(default=None, pattern=PERIOD)
+    about_period: Period | None = None
 
     def numbers(self) -> set[str]:
         extra = {str(self.levels)} if self.levels is not None else set()
@@ -143,7 +161,7 @@ class ProgrammeLaunchStatement(_Fact):
     kind: Literal["programme-launch"]
     programme: Key
     year: int
-    period: str | None = Field(default=None, pattern=r"^(\d{4})?-\d{4}$")
+    period: str | None = Field(default=None, pattern=r"^([0-9]{4})?-[0-9]{4}$")
 
     def numbers(self) -> set[str]:
         return {str(self.year)} | _period_numbers(self.period)
@@ -223,7 +241,7 @@ class Area(_Ref):
 
 
 class Programme(_Ref):
-    period: str | None = Field(default=None, pattern=r"^(\d{4})?-\d{4}$|^\d{4}$")
+    period: str | None = Field(default=None, pattern=r"^([0-9]{4})?-[0-9]{4}$|^[0-9]{4}$")
     broader: Key | None = None
     status: Literal["running", "new"] | None = None
     definition: dict[str, str] | None = None
@@ -274,6 +292,7 @@ class Source:
     path: Path
     text: str
     sha256: str
+    raw: Any = None  # the loaded meta YAML, for line numbers
 
 
 @dataclass(frozen=True)
@@ -294,6 +313,7 @@ class Seeds:
     facts: dict[str, FactsDoc]
     reference: Reference
     reference_files: dict[str, Path] = field(default_factory=dict)
+    reference_raw: dict[str, Any] = field(default_factory=dict)  # the loaded YAML, for line numbers
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -311,13 +331,16 @@ def _parse(model: type[BaseModel], raw: Any, path: Path, root: Path) -> Any:
         return model.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in _KIND_TAGS)]
+        loc = list(err["loc"])
+        if len(loc) > 2 and loc[0] == "statements" and loc[2] in _KIND_TAGS:
+            del loc[2]  # the union's tag, not a field (though "event" and "post" are also fields)
         line = line_of(raw, *loc)
         where = ".".join(str(p) for p in loc)
         fact_id = _fact_id(raw, loc)
         who = f"fact '{fact_id}' " if fact_id else ""
+        what = f"{who}field '{where}': " if where else ""
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise SeedError(_rel(path, root), f"{who}field '{where}': {err['msg']}{more}", line) from exc
+        raise SeedError(_rel(path, root), f"{what}{err['msg']}{more}", line) from exc
 
 
 def _fact_id(raw: Any, loc: list[Any]) -> str | None:
@@ -331,7 +354,8 @@ def _fact_id(raw: Any, loc: list[Any]) -> str | None:
 
 
 def load_source(meta_path: Path, root: Path) -> Source:
-    meta: SourceMeta = _parse(SourceMeta, load_yaml(meta_path), meta_path, root)
+    raw = load_yaml(meta_path, _rel(meta_path, root))
+    meta: SourceMeta = _parse(SourceMeta, raw, meta_path, root)
     text_path = meta_path.parent / meta.file
     try:
         data = text_path.read_bytes()
@@ -341,7 +365,7 @@ def load_source(meta_path: Path, root: Path) -> Source:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SeedError(_rel(text_path, root), f"not UTF-8 at byte {exc.start}") from exc
-    return Source(meta=meta, path=text_path, text=text, sha256=hashlib.sha256(data).hexdigest())
+    return Source(meta=meta, path=text_path, text=text, sha256=hashlib.sha256(data).hexdigest(), raw=raw)
 
 
 REFERENCE_FILES = ("areas", "programmes", "organisations", "people", "indicators", "units", "codes")
@@ -358,7 +382,7 @@ def load_seeds(seeds_dir: Path) -> Seeds:
         sources[src.meta.id] = src
     facts: dict[str, FactsDoc] = {}
     for path in sorted((seeds_dir / "facts").glob("*.yaml")):
-        raw = load_yaml(path)
+        raw = load_yaml(path, _rel(path, root))
         ff: FactsFile = _parse(FactsFile, raw, path, root)
         if ff.source in facts:
             raise SeedError(_rel(path, root), f"field 'source': '{ff.source}' already has facts in {facts[ff.source].path.name}")
@@ -369,10 +393,10 @@ def load_seeds(seeds_dir: Path) -> Seeds:
         path = seeds_dir / "reference" / f"{name}.yaml"
         if not path.exists():
             raise SeedError(_rel(path, root), "missing reference file")
-        ref_raw[name] = load_yaml(path) or {}
+        ref_raw[name] = load_yaml(path, _rel(path, root)) or {}
         ref_files[name] = path
     reference = _parse_reference(ref_raw, ref_files, root)
-    return Seeds(root=root, sources=sources, facts=facts, reference=reference, reference_files=ref_files)
+    return Seeds(root=root, sources=sources, facts=facts, reference=reference, reference_files=ref_files, reference_raw=ref_raw)
 
 
 def _parse_reference(raw: dict[str, Any], files: dict[str, Path], root: Path) -> Reference:
@@ -395,9 +419,13 @@ def _parse_reference(raw: dict[str, Any], files: dict[str, Path], root: Path) ->
             out[key] = _parse_record(model, rec, files[name], root, key)
         parsed[name] = out
     codes_raw = raw["codes"]
+    if not isinstance(codes_raw, dict):
+        raise SeedError(_rel(files["codes"], root), "expected a mapping of code list -> codes")
     codes: dict[str, dict[str, Code]] = {}
     for scheme, entries in codes_raw.items():
         _check_key(scheme, files["codes"], root, codes_raw.key_lines.get(scheme))
+        if not isinstance(entries, dict):
+            raise SeedError(_rel(files["codes"], root), f"code list '{scheme}': expected a mapping of key -> record", codes_raw.key_lines.get(scheme))
         codes[scheme] = {}
         for key, rec in entries.items():
             _check_key(key, files["codes"], root, entries.key_lines.get(key))

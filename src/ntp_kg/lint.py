@@ -38,7 +38,7 @@ class LintIssue:
         where = f"{self.file}:{self.line}" if self.line else self.file
         who = f" fact '{self.fact}'" if self.fact else ""
         what = f" field '{self.field}'" if self.field else ""
-        return f"{where}:{who}{what}: {self.message}"
+        return f"{where}:{who}{what}: {self.message}" if who or what else f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,13 @@ class _Checker:
     def error(self, file: str, line: int | None, fact: str | None, fld: str | None, msg: str) -> None:
         self.report.errors.append(LintIssue(file, line, fact, fld, msg))
 
+    def ref_error(self, name: str, key: str | None, fld: str, msg: str) -> None:
+        """An error in reference/<name>.yaml, at the line of the entry's field (or of the key)."""
+        raw = self.seeds.reference_raw.get(name)
+        rec = raw.get(key) if isinstance(raw, dict) and key is not None else None
+        line = getattr(rec, "key_lines", {}).get(fld.split(".")[0]) or getattr(raw, "key_lines", {}).get(key or fld)
+        self.error(_rel(self.seeds.reference_files[name], self.seeds), line, key, fld, msg)
+
     # -- reference data ----------------------------------------------------------------------
     def reference(self) -> None:
         r = self.ref
@@ -108,27 +115,27 @@ class _Checker:
         for k, a in r.areas.items():
             checks.append(("areas", k, a.part_of, r.areas, "part_of"))
             if a.type != "area-group" and not a.labels.vi:
-                self.error(_rel(self.seeds.reference_files["areas"], self.seeds), None, k, "labels.vi", "a place needs its Vietnamese name")
+                self.ref_error("areas", k, "labels.vi", "a place needs its Vietnamese name")
         for k, p in r.programmes.items():
             checks.append(("programmes", k, p.broader, r.programmes, "broader"))
             if not p.labels.vi:
-                self.error(_rel(self.seeds.reference_files["programmes"], self.seeds), None, k, "labels.vi", "a programme needs its Vietnamese name")
+                self.ref_error("programmes", k, "labels.vi", "a programme needs its Vietnamese name")
         for k, o in r.organisations.items():
             checks.append(("organisations", k, o.part_of, r.organisations, "part_of"))
             if not o.labels.vi:
-                self.error(_rel(self.seeds.reference_files["organisations"], self.seeds), None, k, "labels.vi", "an organisation needs its Vietnamese name")
+                self.ref_error("organisations", k, "labels.vi", "an organisation needs its Vietnamese name")
         for k, pe in r.people.items():
             if not pe.labels.vi:
-                self.error(_rel(self.seeds.reference_files["people"], self.seeds), None, k, "labels.vi", "a person needs their Vietnamese name")
+                self.ref_error("people", k, "labels.vi", "a person needs their Vietnamese name")
         for k, i in r.indicators.items():
             checks.append(("indicators", k, i.unit, r.units, "unit"))
             checks.append(("indicators", k, i.broader, r.indicators, "broader"))
         for file, key, target, table, fld in checks:
             if target is not None and target not in table:
-                self.error(_rel(self.seeds.reference_files[file], self.seeds), None, key, fld, f"'{target}' is not defined")
+                self.ref_error(file, key, fld, f"'{target}' is not defined")
         for scheme in ("status", "qualifier", "nature", "role", "attendance"):
             if scheme not in r.codes:
-                self.error(_rel(self.seeds.reference_files["codes"], self.seeds), None, None, scheme, "code list missing")
+                self.ref_error("codes", None, scheme, "code list missing")
 
     # -- one facts file ----------------------------------------------------------------------
     def facts(self, doc: FactsDoc) -> None:
@@ -145,7 +152,7 @@ class _Checker:
             if ids[o.id] > 1:
                 self.error(file, line, o.id, "id", f"id used {ids[o.id]} times in this file")
             self._quote(file, doc, "observations", i, o.id, o.quote, src)
-            self._value(file, doc, i, o)
+            self._value(file, doc, i, o, src)
             self._keys_observation(file, doc, i, o, obs_ids)
         self._duplicates(file, doc)
         for i, s in enumerate(ff.statements):
@@ -172,12 +179,18 @@ class _Checker:
         elif n > 1:
             self.error(file, line, fid, "quote", f"occurs {n} times in {name}; lengthen it so it points at one place")
 
-    def _value(self, file: str, doc: FactsDoc, i: int, o: Observation) -> None:
+    def _value(self, file: str, doc: FactsDoc, i: int, o: Observation, src: Source) -> None:
         want = canonical(o.value).lstrip("-")
-        found = mentions(o.quote)
-        if any(m.number == want and m.scale == o.scale for m in found):
+        pos = src.text.find(o.quote)
+        found = mentions(o.quote, max(pos, 0))
+        # A quote that starts or ends inside a number, or between it and its scale word, does
+        # not state that number: "419 مليار" cut from "2419 مليار" is not 419 billion.
+        in_text = mentions(src.text) if pos >= 0 else []
+        cut = {m: t for m in found for t in in_text if t.start < m.end and m.start < t.end and (t.start, t.end, t.scale) != (m.start, m.end, m.scale)}
+        if any(m.number == want and m.scale == o.scale and m not in cut for m in found):
             return
-        seen = ", ".join(m.raw + (f" {m.scale}" if m.scale else "") for m in found) or "no numbers"
+        sc = lambda m: f" {m.scale}" if m.scale else ""  # noqa: E731
+        seen = ", ".join(m.raw + sc(m) + (f" (cut from {cut[m].raw}{sc(cut[m])})" if m in cut else "") for m in found) or "no numbers"
         scale = f" followed by the scale word for {o.scale}" if o.scale else " with no scale word after it"
         self.error(file, doc.line("observations", i, "value"), o.id, "value", f"'{o.value}'{scale} is not in the quote (the quote has: {seen})")
 
@@ -200,7 +213,8 @@ class _Checker:
             if ref is not None and ref not in obs:
                 self.error(file, ln(fld), o.id, fld, f"no observation '{ref}' in this file")
         if (o.numerator is None) != (o.denominator is None):
-            self.error(file, ln("numerator"), o.id, "numerator", "numerator and denominator go together")
+            given = "numerator" if o.numerator is not None else "denominator"
+            self.error(file, ln(given), o.id, given, "numerator and denominator go together")
         for ref in o.summands:
             if ref not in obs:
                 self.error(file, ln("summands"), o.id, "summands", f"no observation '{ref}' in this file")
@@ -242,6 +256,7 @@ class _Checker:
             if s.event not in events:
                 self.error(file, ln("event"), fid, "event", f"no event statement defines '{s.event}'")
             self._undefined(file, ln("participant"), fid, "participant", s.participant, places_orgs, "area or organisation")
+            self._undefined(file, ln("role"), fid, "role", s.role, r.codes.get("role", {}), "role")
         elif isinstance(s, ProgrammeLaunchStatement):
             self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
         elif isinstance(s, DeadlineStatement):
@@ -304,12 +319,13 @@ def lint(seeds: Seeds) -> LintReport:
     report.counts["sources"] = len(seeds.sources)
     for sid, src in seeds.sources.items():
         meta_file = _rel(src.path.with_name(f"{sid}.meta.yaml"), seeds)
+        key_lines = getattr(src.raw, "key_lines", {})
         if src.sha256 != src.meta.sha256:
-            checker.error(meta_file, None, None, "sha256", f"the file {src.meta.file} has SHA-256 {src.sha256}, not {src.meta.sha256}: a source must stay unchanged")
+            checker.error(meta_file, key_lines.get("sha256"), None, "sha256", f"the file {src.meta.file} has SHA-256 {src.sha256}, not {src.meta.sha256}: a source must stay unchanged")
         if src.meta.publisher not in seeds.reference.organisations:
-            checker.error(meta_file, None, None, "publisher", f"organisation '{src.meta.publisher}' is not defined in seeds/reference/")
+            checker.error(meta_file, key_lines.get("publisher"), None, "publisher", f"organisation '{src.meta.publisher}' is not defined in seeds/reference/")
         if sid not in seeds.facts:
-            checker.error(meta_file, None, None, "id", f"source '{sid}' has no facts file seeds/facts/{sid}.yaml")
+            checker.error(meta_file, key_lines.get("id"), None, "id", f"source '{sid}' has no facts file seeds/facts/{sid}.yaml")
     checker.reference()
     for doc in seeds.facts.values():
         checker.facts(doc)

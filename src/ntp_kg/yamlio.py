@@ -32,6 +32,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a string or number, not a sequence or mapping", key_node.start_mark
+            ) from None
         if key in out:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first at line {out.key_lines[str(key)]})", key_node.start_mark
@@ -49,19 +55,21 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, name: str | None = None) -> Any:
+    """Load one YAML file; errors name it as `name` (e.g. relative to the data root), else by path."""
+    name = name or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(str(path), f"cannot read: {exc}") from exc
+        raise SeedError(name, f"cannot read: {exc}") from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise SeedError(str(path), f"invalid YAML: {exc.problem or exc}", line) from exc
+        raise SeedError(name, f"invalid YAML: {exc.problem or exc}", line) from exc
     except yaml.YAMLError as exc:
-        raise SeedError(str(path), f"invalid YAML: {exc}") from exc
+        raise SeedError(name, f"invalid YAML: {exc}") from exc
 
 
 def line_of(data: Any, *keys: str | int) -> int | None:

@@ -259,6 +259,9 @@ class _Checker:
             self._undefined(file, ln("role"), fid, "role", s.role, r.codes.get("role", {}), "role")
         elif isinstance(s, ProgrammeLaunchStatement):
             self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
+            prog = r.programmes.get(s.programme)
+            if prog is not None and s.period is not None and prog.period != s.period:
+                self.error(file, ln("period"), fid, "period", f"'{s.period}' differs from the period of programme '{s.programme}' in seeds/reference/programmes.yaml ('{prog.period}')")
         elif isinstance(s, DeadlineStatement):
             self._undefined(file, ln("area"), fid, "area", s.area, r.areas, "area")
             self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")

@@ -96,6 +96,7 @@ def _note(g: Graph, node: URIRef, note: str | None) -> None:
 def _period(g: Graph, m: Minter, key: str) -> URIRef:
     """Years and ranges are intervals; a day is an instant (an as-of date)."""
     node = m.period(key)
+    _identifier(g, node, key)
     parts = key.split("-")
     if len(parts) == 3:
         y, mo, d = (int(p) for p in parts)
@@ -381,9 +382,8 @@ class _SourceMapper:
             g.add((n, NTP.reportedBy, target))
         elif isinstance(s, ProgrammeLaunchStatement):
             n = m.programme(s.programme)
+            # The period itself is the programme's reference data (lint checks they agree).
             g.add((n, NTP.launchedIn, _period(g, m, str(s.year))))
-            if s.period:
-                _programme_period(g, m, n, s.period)
         elif isinstance(s, DeadlineStatement):
             n = m.task(s.task)
             g.add((n, RDF.type, NTP.Task))

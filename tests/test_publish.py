@@ -35,7 +35,7 @@ def _assert_isomorphic(expected: Graph, got: Graph, what: str) -> None:
 def test_dist_has_every_file(dist: Path) -> None:
     names = sorted(p.name for p in dist.iterdir())
     expected = sorted(
-        [d.name for d in DUMPS] + [d.name + ".gz" for d in DUMPS] + ["context.jsonld", "validation-report.ttl", "SHA256SUMS", MARKER]
+        [d.name for d in DUMPS] + [d.name + ".gz" for d in DUMPS] + ["context.jsonld", "validation-report.ttl", "SHA256SUMS", MARKER, "catalog.ttl", "catalog.jsonld", "catalog.rdf"]
     )
     assert names == expected
 
@@ -103,3 +103,19 @@ def test_validation_report_is_conforming_turtle(dist: Path) -> None:
     g = Graph().parse(dist / "validation-report.ttl", format="turtle")
     q = "ASK { ?r a sh:ValidationReport ; sh:conforms true }"
     assert g.query(q, initNs={"sh": "http://www.w3.org/ns/shacl#"}).askAnswer
+
+
+def test_catalogue_files_describe_the_dumps_beside_them(dist: Path) -> None:
+    """Each dump's byte size and SHA-256 in the catalogue are those of the file next to it."""
+    g = Graph().parse(dist / "catalog.ttl", format="turtle")
+    q = """SELECT ?url ?size ?sum WHERE { ?d a dcat:Distribution ; dcat:downloadURL ?url ; dcat:byteSize ?size ;
+             spdx:checksum/spdx:checksumValue ?sum }"""
+    rows = list(g.query(q, initNs={"dcat": "http://www.w3.org/ns/dcat#", "spdx": "http://spdx.org/rdf/terms#"}))
+    assert len(rows) == 2 * len(DUMPS)
+    for url, size, digest in rows:
+        f = dist / str(url).rsplit("/", 1)[1]
+        assert int(size) == f.stat().st_size, f.name
+        assert str(digest) == hashlib.sha256(f.read_bytes()).hexdigest(), f.name
+    for other in ("catalog.jsonld", "catalog.rdf"):
+        fmt = "json-ld" if other.endswith("jsonld") else "xml"
+        assert to_isomorphic(Graph().parse(dist / other, format=fmt)) == to_isomorphic(g), other

@@ -43,5 +43,5 @@ def build(dist: Path | None, base: str = DEFAULT_BASE) -> BuildResult:
     validation = validate(dataset)
     if not validation.conforms:
         raise ValidationFailed(validation.text())
-    checksums = write_dist(dataset, validation, dist) if dist is not None else {}
+    checksums = write_dist(dataset, validation, dist, base) if dist is not None else {}
     return BuildResult(lint_report, validation, dataset, checksums, dist)

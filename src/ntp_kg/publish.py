@@ -96,12 +96,24 @@ def check_target(dist: Path) -> Path:
     return dist
 
 
-def write_dist(ds: Dataset, report: ValidationReport, dist: Path) -> dict[str, str]:
-    """Write all files to a temporary folder, then swap it in place of `dist`. Returns checksums."""
+CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
+
+
+def write_dist(ds: Dataset, report: ValidationReport, dist: Path, base: str = "https://w3id.org/ntp-kg/") -> dict[str, str]:
+    """Write all files to a temporary folder, then swap it in place of `dist`. Returns checksums.
+
+    Besides the dumps: the DCAT-AP/VoID catalogue describing them (sizes, checksums), which
+    portals harvest, uncompressed.
+    """
+    from . import catalog  # catalog describes the dumps this module defines
+
     dist = check_target(dist)
     files = render(ds)
     for d in DUMPS:
         files[d.name + ".gz"] = _gzip(files[d.name])
+    cat = catalog.catalog_graph(ds, catalog.dump_files(files), base)
+    for name, fmt in CATALOG_FILES.items():
+        files[name] = catalog.serialize(cat, fmt)
     files["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     files["SHA256SUMS"] = "".join(f"{h}  {n}\n" for n, h in sums.items()).encode("ascii")

@@ -24,10 +24,10 @@ lint: $(STAMP)
 build: $(STAMP)
 	$(BIN)/ntp-kg build
 
-# The SPARQL endpoint arrives with issue 3; until then `serve` builds and shows the dumps.
+# The SPARQL endpoint and query page on http://127.0.0.1:8000 (flags and NTP_KG_* variables:
+# `$(BIN)/ntp-kg serve --help`), e.g. make serve SERVE_ARGS="--port 8080 --time-limit 5".
 serve: build
-	@echo "Dumps are in $(CURDIR)/dist/ (the HTTP server arrives with the endpoint issue)."
-	@ls -l dist/
+	$(BIN)/ntp-kg serve $(SERVE_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

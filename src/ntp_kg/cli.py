@@ -126,3 +126,71 @@ def queries_cmd() -> None:
 
     for name, nq in named_queries().items():
         typer.echo(f"{name}: {nq.question}")
+
+
+@app.command("serve")
+def serve_cmd(
+    data: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional
+        typer.Option(
+            "--data",
+            metavar="FILE[=GRAPH]",
+            help="Serve this RDF file instead of the build (format from the extension, .gz too), into named graph GRAPH if given. Repeatable.",
+        ),
+    ] = None,
+    dist: DistOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.", envvar="NTP_KG_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
+    public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
+    union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs.", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
+    time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
+    max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
+    max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045
+    max_body: Annotated[Optional[int], typer.Option("--max-body", help="Bytes per request body [1048576].", envvar="NTP_KG_MAX_BODY", show_default=False)] = None,  # noqa: UP045
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes = queries at once [CPU count].", envvar="NTP_KG_WORKERS", show_default=False)] = None,  # noqa: UP045
+    queue_size: Annotated[Optional[int], typer.Option("--queue-size", help="Queries that may wait; beyond, 503 [16].", envvar="NTP_KG_QUEUE_SIZE", show_default=False)] = None,  # noqa: UP045
+    memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", help="MiB of address space per worker, 0 for none [2048].", envvar="NTP_KG_MEMORY_LIMIT", show_default=False)] = None,  # noqa: UP045
+    max_nesting: Annotated[Optional[int], typer.Option("--max-nesting", help="Deepest nesting of { ( [ in a query [128].", envvar="NTP_KG_MAX_NESTING", show_default=False)] = None,  # noqa: UP045
+    log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.", envvar="NTP_KG_LOG_LEVEL")] = "info",
+) -> None:
+    """Serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql, with a query page at /."""
+    try:
+        from .server import DataSource, Limits, Settings
+        from .server.serve import serve
+    except ImportError as exc:  # pragma: no cover - the serve extra is missing
+        typer.echo(f"error: {exc}: install the server with pip install -e '.[serve]'", err=True)
+        raise typer.Exit(2) from exc
+    from .store import DUMP
+
+    given = {
+        "time_limit": time_limit,
+        "max_rows": max_rows,
+        "max_query_length": max_query_length,
+        "max_body": max_body,
+        "workers": workers,
+        "queue_size": queue_size,
+        "memory_limit": None if memory_limit is None else memory_limit * 1024 * 1024,
+        "max_nesting": max_nesting,
+    }
+    try:
+        sources = [DataSource.parse(spec) for spec in data or []]
+        if dist is not None or not sources:
+            dump = _dist(dist) / DUMP
+            if not dump.is_file():
+                raise NtpKgError(f"{dump} does not exist: run `ntp-kg build` (or `make build`) first, or serve files with --data")
+            sources.append(DataSource.parse(str(dump)))
+        settings = Settings(
+            sources=tuple(sources),
+            host=host,
+            port=port,
+            public_url=public_url,
+            union_default_graph=union,
+            limits=Limits(**{k: v for k, v in given.items() if v is not None}),
+            log_level=log_level,
+        )
+        serve(settings)
+    except NtpKgError as exc:
+        _fail(exc)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc

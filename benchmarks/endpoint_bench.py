@@ -1,0 +1,352 @@
+"""Endpoint benchmark: `ntp-kg serve` against rdflib-endpoint and a bare pyoxigraph loop.
+
+    make build                                    # the graph, dist/ntp-kg.nq
+    .venv/bin/pip install rdflib-endpoint         # optional baseline (not a project dependency;
+                                                  # or another virtualenv + --rdflib-endpoint PATH)
+    .venv/bin/python benchmarks/endpoint_bench.py [--requests 300] [--duration 10] [--concurrency 4] [--rounds 3]
+
+1. Engines in process: rdflib's and pyoxigraph's SPARQL on each query (the engine choice).
+2. Endpoints over HTTP on 127.0.0.1, same data, same queries: `ntp-kg serve` with its limits
+   and worker processes on (defaults: 10 s, 2 GiB per worker, one worker per CPU),
+   rdflib-endpoint (`rdflib-endpoint serve FILE`, skipped with the install command when it is
+   absent), and a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP).
+   A bounded load generator (httpx, `--concurrency` threads) sends at most `--requests`
+   requests per query and system, for at most `--duration` seconds, after a warm-up, in
+   `--rounds` interleaved rounds (the median round is reported: the machine may be shared).
+
+The queries (or those given with --query): sparql/lao-cai-labels (a point lookup),
+observations-by-status-and-nature (a GROUP BY over all observations) and
+disbursement-by-programme (a join with a ranking sub-select).
+Only loopback traffic; nothing is installed or fetched. Prints a table and writes
+benchmarks/results/endpoint-<time>.json; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+@dataclass
+class Figures:
+    system: str
+    query: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    server_cpu_ms: float = float("nan")
+    """CPU time of the server's processes (main and workers) per request: steadier than req/s
+    on a shared machine."""
+    client_cpu_ms: float = float("nan")
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system seconds of `pid` and its descendants (Linux /proc), 0 elsewhere."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0.0
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        current = frontier.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# A point lookup, a GROUP BY over all observations, and a join with a sub-select: the three
+# kinds of query the targets of issue 3 speak of.
+DEFAULT_QUERIES = ("lao-cai-labels", "observations-by-status-and-nature", "disbursement-by-programme")
+
+
+def queries(names: list[str]) -> dict[str, str]:
+    from ntp_kg import query as q
+
+    if names:
+        return {Path(n).stem: q.resolve(n) for n in names}
+    named = q.named_queries()
+    chosen = [n for n in DEFAULT_QUERIES if n in named] or list(named)[:3]
+    if not chosen:
+        sys.exit("sparql/ has no query: give one with --query FILE.rq")
+    return {n: named[n].text for n in chosen}
+
+
+# --- engines in process ----------------------------------------------------------------------
+
+
+def time_runs(run: Callable[[], int], budget: float, max_runs: int) -> tuple[float, int, int]:
+    """Median seconds of `run` (after one warm-up), the number of runs, and its row count."""
+    rows = run()
+    times: list[float] = []
+    end = time.perf_counter() + budget
+    while len(times) < max_runs and (len(times) < 3 or time.perf_counter() < end):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), len(times), rows
+
+
+def engines(data: Path, qs: dict[str, str], budget: float) -> list[dict[str, object]]:
+    from rdflib import Dataset
+
+    t = time.perf_counter()
+    ds = Dataset(default_union=True)
+    ds.parse(data, format="nquads")
+    rdflib_load = time.perf_counter() - t
+    t = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    ox_load = time.perf_counter() - t
+    print(f"\nengines in process ({data.name}: {len(store)} quads; load rdflib {rdflib_load * 1000:.0f} ms, pyoxigraph {ox_load * 1000:.0f} ms)")
+    print(f"{'query':<36} {'rdflib ms':>10} {'pyoxigraph ms':>14} {'ratio':>8} {'rows':>6}")
+    out = []
+    for name, text in qs.items():
+        def with_rdflib(text: str = text) -> int:
+            return len(list(ds.query(text)))
+
+        def with_oxigraph(text: str = text) -> int:
+            result = store.query(text, use_default_graph_as_union=True)
+            return len(list(result)) if not isinstance(result, ox.QueryBoolean) else 1
+
+        r_med, r_runs, r_rows = time_runs(with_rdflib, budget, 200)
+        o_med, o_runs, o_rows = time_runs(with_oxigraph, budget, 2000)
+        same = "" if r_rows == o_rows else f"  (rows differ: rdflib {r_rows})"
+        print(f"{name:<36} {r_med * 1000:>10.2f} {o_med * 1000:>14.3f} {r_med / o_med:>7.0f}x {o_rows:>6}{same}")
+        out.append({"query": name, "rdflib_ms": r_med * 1000, "rdflib_runs": r_runs, "pyoxigraph_ms": o_med * 1000,
+                    "pyoxigraph_runs": o_runs, "rows": o_rows, "rdflib_rows": r_rows})
+    return out
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, name: str, cmd: list[str], endpoint: str) -> None:
+        self.name = name
+        self.endpoint = endpoint
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.process.returncode}: {' '.join(cmd)}")
+            try:
+                if httpx.get(self.endpoint, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{name} did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def ntp_kg_server(data: Path) -> Server:
+    port = free_port()
+    cmd = [sys.executable, "-c", "from ntp_kg.cli import app; app()", "serve", "--data", str(data), "--port", str(port), "--log-level", "warning"]
+    return Server("ntp-kg serve", cmd, f"http://127.0.0.1:{port}/sparql")
+
+
+def rdflib_endpoint_server(data: Path, executable: str | None) -> Server | None:
+    exe = executable or shutil.which("rdflib-endpoint", path=str(Path(sys.executable).parent))
+    if exe is None and importlib.util.find_spec("rdflib_endpoint") is None:
+        print("\nrdflib-endpoint is not installed: that baseline is skipped. Install it with\n"
+              f"    {sys.executable} -m pip install rdflib-endpoint\n"
+              "(or in a separate virtualenv, and give its executable with --rdflib-endpoint PATH)")
+        return None
+    port = free_port()
+    cmd = [exe] if exe else [sys.executable, "-m", "rdflib_endpoint"]
+    # rdflib-endpoint's `serve` answers SPARQL at the root path.
+    return Server("rdflib-endpoint", [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port), str(data)], f"http://127.0.0.1:{port}/")
+
+
+def load(server: Server, query: str, requests: int, duration: float, concurrency: int, name: str) -> Figures:
+    endpoint, system = server.endpoint, server.name
+    headers = {"Accept": "application/sparql-results+json"}
+    with httpx.Client(timeout=60) as warm:
+        for _ in range(5):
+            warm.get(endpoint, params={"query": query}, headers=headers)
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    sent = 0
+    end = time.perf_counter() + duration
+
+    def client() -> None:
+        nonlocal sent, errors
+        with httpx.Client(timeout=60) as c:
+            while True:
+                with lock:
+                    if sent >= requests or time.perf_counter() > end:
+                        return
+                    sent += 1
+                t = time.perf_counter()
+                try:
+                    ok = c.get(endpoint, params={"query": query}, headers=headers).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - t
+                with lock:
+                    if ok:
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+
+    server_cpu, client_cpu = process_tree_cpu(server.process.pid), sum(os.times()[:2])
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    n = max(1, len(latencies) + errors)
+    server_cpu = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
+    client_cpu = (sum(os.times()[:2]) - client_cpu) / n * 1000
+    return Figures(system, name, len(latencies), errors, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
+                   percentile(latencies, 99) * 1000, server_cpu, client_cpu)
+
+
+def median_of(runs: list[Figures]) -> Figures:
+    """The round with the median throughput (its latencies with it)."""
+    ordered = sorted(runs, key=lambda f: f.rps)
+    return ordered[len(ordered) // 2]
+
+
+def bare_loop(store: ox.Store, query: str, requests: int, duration: float, name: str) -> Figures:
+    def once() -> bytes:
+        result = store.query(query, use_default_graph_as_union=True)
+        graph = isinstance(result, ox.QueryTriples)
+        out = result.serialize(format=ox.RdfFormat.N_TRIPLES) if graph else result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
+        assert out is not None
+        return out
+
+    for _ in range(5):
+        once()
+    latencies: list[float] = []
+    end = time.perf_counter() + duration
+    cpu = sum(os.times()[:2])
+    started = time.perf_counter()
+    while len(latencies) < requests and time.perf_counter() < end:
+        t = time.perf_counter()
+        once()
+        latencies.append(time.perf_counter() - t)
+    wall = time.perf_counter() - started
+    cpu_ms = (sum(os.times()[:2]) - cpu) / len(latencies) * 1000
+    return Figures("bare pyoxigraph loop", name, len(latencies), 0, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
+                   percentile(latencies, 99) * 1000, cpu_ms, 0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "dist" / "ntp-kg.nq", help="N-Quads file served by every system")
+    parser.add_argument("--query", action="append", default=[], help="a sparql/ query name or .rq file (repeatable)")
+    parser.add_argument("--requests", type=int, default=300, help="requests per query, system and round")
+    parser.add_argument("--duration", type=float, default=10.0, help="at most this many seconds per query, system and round")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per query (the median is reported)")
+    parser.add_argument("--engine-budget", type=float, default=3.0, help="seconds per query and engine in process")
+    parser.add_argument("--rdflib-endpoint", metavar="PATH", help="the rdflib-endpoint executable (default: this environment's)")
+    args = parser.parse_args()
+    if not args.data.is_file():
+        sys.exit(f"{args.data} does not exist: run `make build` first (or give --data)")
+    qs = queries(args.query)
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, pyoxigraph {ox.__version__}; data {args.data}")
+    print(f"load: {args.rounds} interleaved rounds of {args.requests} requests (or {args.duration:g} s) per query and system, "
+          f"{args.concurrency} client threads; the median round is shown")
+    engine_figures = engines(args.data, qs, args.engine_budget)
+
+    store = ox.Store()
+    store.bulk_load(path=str(args.data), format=ox.RdfFormat.N_QUADS)
+    figures: list[Figures] = []
+    servers: list[Server] = []
+    try:
+        servers.append(ntp_kg_server(args.data))
+        baseline = rdflib_endpoint_server(args.data, args.rdflib_endpoint)
+        if baseline is not None:
+            servers.append(baseline)
+        for name, text in qs.items():
+            rounds: list[Figures] = []
+            for _ in range(args.rounds):  # interleaved, so that a busy moment of the machine hits every system
+                for server in servers:
+                    rounds.append(load(server, text, args.requests, args.duration, args.concurrency, name))
+                rounds.append(bare_loop(store, text, args.requests, args.duration, name))
+            figures += [median_of([f for f in rounds if f.system == system]) for system in dict.fromkeys(f.system for f in rounds)]
+    finally:
+        for server in servers:
+            server.stop()
+
+    print(f"\n{'system':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>5} {'err':>4} {'vs rdflib-endpoint':>19} {'vs bare loop':>13}"
+          f" {'server CPU ms/req':>18} {'client CPU ms/req':>18}")
+    for name in qs:
+        print(name)
+        rows = {f.system: f for f in figures if f.query == name}
+        base, bare = rows.get("rdflib-endpoint"), rows["bare pyoxigraph loop"]
+        for f in rows.values():
+            vs_base = f"{f.rps / base.rps:.1f}x" if base and base.rps else "-"
+            vs_bare = f"{f.rps / bare.rps:.2f}x" if bare.rps else "-"
+            print(f"  {f.system:<20} {f.rps:>8.1f} {f.p50_ms:>8.2f} {f.p99_ms:>8.2f} {f.requests:>5} {f.errors:>4} {vs_base:>19} {vs_bare:>13}"
+                  f" {f.server_cpu_ms:>18.2f} {f.client_cpu_ms:>18.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / time.strftime("endpoint-%Y%m%d-%H%M%S.json")
+    record = {"args": {k: str(v) for k, v in vars(args).items()}, "engines": engine_figures, "endpoints": [asdict(f) for f in figures]}
+    out.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    print(f"\nfigures written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""The SPARQL 1.1 endpoint of ntp-kg (`ntp-kg serve`): read-only, no outbound requests,
+queries in worker processes under time, memory, size and row limits.
+
+    settings.py            Settings (frozen): what to serve, where, under which Limits
+    limits.py              Limits
+    sources.py             DataSource: an RDF file into a graph
+    app.py                 create_app(engine, limits, ...): the router
+    protocol.py            SPARQL 1.1 Protocol request parsing
+    negotiation.py         Accept header negotiation
+    formats.py             the result formats
+    serialize.py           result writers (run in the workers)
+    guard.py               refuse updates, SERVICE and deep nesting; tell the query form
+    engine.py              WorkerPool: worker processes, deadlines, bounded queue
+    worker.py              the worker process
+    service_description.py the sd: description, from templates/service-description.ttl
+    page.py                the query page, from templates/page.html and static/
+    serve.py               serve(settings): workers + uvicorn
+"""
+
+from .limits import Limits
+from .settings import Settings
+from .sources import DataSource
+
+__all__ = ["DataSource", "Limits", "Settings"]

@@ -1,0 +1,356 @@
+"""Queries run in a pool of worker processes, never in the server process.
+
+- at most `workers` queries run at once, `queue_size` more may wait; past that, 503 at once;
+- a query gets `time_limit` seconds; then its worker is killed (SIGKILL) and replaced, so a
+  runaway query stops burning a core, and the client gets 504;
+- a worker that dies (the memory limit, a parser crash on deep nesting) is replaced, and the
+  client gets a 500 that says so;
+- the event loop never blocks on a worker: jobs go out and answers come back over a socket
+  pair read with asyncio streams.
+
+The app only sees the `Engine` protocol, so tests can drive it with a fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import pickle
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import NtpKgError
+from .errors import (
+    BadRequest,
+    EndpointError,
+    NotAcceptable,
+    Overloaded,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+)
+from .limits import MIB, Limits
+from .worker import Job, WorkerConfig
+
+log = logging.getLogger("ntp_kg.server")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the workers serve, as they reported it once loaded."""
+
+    graphs: tuple[tuple[str, int], ...]
+    default_graph_triples: int
+    union_default_graph: bool
+    network_isolated: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    content_type: str
+    body: bytes
+    truncated: bool
+    count: int
+
+
+class Engine(Protocol):
+    info: DatasetInfo
+
+    async def run(self, job: Job) -> Answer: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
+class StartupError(NtpKgError):
+    """The workers could not load the data (the message says why)."""
+
+
+_ERRORS: dict[str, type[EndpointError]] = {
+    "syntax": QuerySyntaxError,
+    "query": BadRequest,
+    "not-acceptable": NotAcceptable,
+    "memory": QueryFailed,
+}
+
+
+def _frame(payload: bytes) -> bytes:
+    if len(payload) < 0x7FFFFFFF:
+        return struct.pack("!i", len(payload)) + payload
+    return struct.pack("!iQ", -1, len(payload)) + payload
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes:
+    (size,) = struct.unpack("!i", await reader.readexactly(4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await reader.readexactly(8))
+    return await reader.readexactly(size)
+
+
+_WORKER_ENTRY = "from ntp_kg.server.worker import child; child()"
+
+
+def _worker_env() -> dict[str, str]:
+    """The server's environment, with this package first on the path of the worker."""
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([src, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    env["RUST_BACKTRACE"] = "0"  # an engine abort (memory limit) logs one line, not a backtrace
+    return env
+
+
+class _Worker:
+    def __init__(self, process: subprocess.Popen[bytes], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.process = process
+        self.reader = reader
+        self.writer = writer
+        self.healthy = True
+        self.pid = process.pid
+
+    def kill(self) -> None:
+        self.healthy = False
+        with contextlib.suppress(ProcessLookupError, OSError, AttributeError):
+            self.process.kill()
+        self.writer.close()
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "it stopped answering"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+class WorkerPool:
+    """The Engine: N worker processes over the same files, a bounded queue, deadlines."""
+
+    def __init__(
+        self,
+        config: WorkerConfig,
+        limits: Limits,
+        *,
+        startup_timeout: float = 600.0,
+    ) -> None:
+        self.config = config
+        self.limits = limits
+        self.startup_timeout = startup_timeout
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._starting = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self.replaced = 0
+        self.info = DatasetInfo((), 0, config.union_default_graph, False)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has loaded the data."""
+        results = await asyncio.gather(*(self._spawn() for _ in range(self.limits.workers)), return_exceptions=True)
+        workers = [r for r in results if isinstance(r, _Worker)]
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            for w in workers:
+                w.kill()
+                await self._reap(w)
+            raise errors[0]
+        self._idle.extend(workers)
+
+    async def _spawn(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
+        with child_sock:
+            # Forked from the event-loop thread: PR_SET_PDEATHSIG follows the thread that forks.
+            process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_ENTRY, str(child_sock.fileno())],
+                pass_fds=(child_sock.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=_worker_env(),
+            )
+        reader, writer = await asyncio.open_connection(sock=parent_sock, limit=2**20)
+        writer.write(_frame(pickle.dumps(self.config, protocol=pickle.HIGHEST_PROTOCOL)))
+        worker = _Worker(process, reader, writer)
+        try:
+            header = json.loads(await asyncio.wait_for(_read_frame(reader), self.startup_timeout))
+        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError) as exc:
+            worker.kill()
+            await self._reap(worker)
+            raise StartupError(f"a worker process failed to start ({_how_it_ended(process.returncode)})") from exc
+        if header.get("type") != "ready":
+            worker.kill()
+            await self._reap(worker)
+            raise StartupError(str(header.get("message", header)))
+        self.info = DatasetInfo(
+            graphs=tuple((g, n) for g, n in header["graphs"]),
+            default_graph_triples=header["default_graph_triples"],
+            union_default_graph=self.config.union_default_graph,
+            network_isolated=bool(header["network_isolated"]),
+        )
+        return worker
+
+    async def close(self) -> None:
+        self._closed = True
+        for t in list(self._tasks):
+            t.cancel()
+        workers = [*self._idle, *self._busy]
+        self._idle.clear()
+        self._busy.clear()
+        for w in workers:
+            w.kill()
+        for w in workers:
+            await self._reap(w)
+        for fut in self._waiters:
+            fut.cancel()
+
+    @staticmethod
+    async def _reap(worker: _Worker) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            await asyncio.to_thread(worker.process.wait, 5)
+
+    # --- admission ----------------------------------------------------------------------
+
+    async def _acquire(self) -> _Worker:
+        if self._closed:
+            raise Overloaded("the endpoint is shutting down", {"Retry-After": str(self.limits.retry_after)})
+        if self._idle and not self._waiters:
+            return self._idle.pop()
+        if len(self._waiters) >= self.limits.queue_size:
+            raise Overloaded(
+                f"all {self.limits.workers} query workers are busy and {len(self._waiters)} queries are waiting: retry later",
+                {"Retry-After": str(self.limits.retry_after)},
+            )
+        fut: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        # A queued query waits for at most one time limit of running queries plus a worker's
+        # restart: twice the time limit.
+        wait = 2 * self.limits.time_limit
+        try:
+            async with asyncio.timeout(wait):
+                return await fut
+        except TimeoutError:
+            raise Overloaded(
+                f"no query worker became free within {wait:g} s: retry later",
+                {"Retry-After": str(self.limits.retry_after)},
+            ) from None
+        except BaseException:
+            if fut.done() and not fut.cancelled():
+                self._hand(fut.result())
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(fut)
+
+    def _hand(self, worker: _Worker) -> None:
+        """A free worker goes to the longest-waiting query, or back to the idle list."""
+        self._busy.discard(worker)
+        if self._closed:
+            worker.kill()
+            return
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                self._busy.add(worker)
+                fut.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        worker.kill()
+        self.replaced += 1
+        if not self._closed:
+            task = asyncio.get_running_loop().create_task(self._respawn(worker))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _respawn(self, old: _Worker) -> None:
+        await self._reap(old)
+        self._starting += 1
+        try:
+            delay = 0.5
+            while not self._closed:
+                try:
+                    self._hand(await self._spawn())
+                    return
+                except (NtpKgError, OSError) as exc:
+                    log.error("could not replace a query worker: %s (retrying in %.1f s)", exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+        finally:
+            self._starting -= 1
+
+    # --- queries ------------------------------------------------------------------------
+
+    async def run(self, job: Job) -> Answer:
+        worker = await self._acquire()
+        self._busy.add(worker)
+        try:
+            answer = await self._execute(worker, job)
+        except BaseException:
+            if worker.healthy:
+                self._hand(worker)
+            else:
+                self._replace(worker)
+            raise
+        self._hand(worker)
+        return answer
+
+    async def _execute(self, worker: _Worker, job: Job) -> Answer:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.limits.time_limit):
+                worker.writer.write(_frame(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
+                await worker.writer.drain()
+                header = json.loads(await _read_frame(worker.reader))
+                body = await _read_frame(worker.reader) if header.get("type") == "answer" else b""
+        except TimeoutError:
+            worker.healthy = False
+            log.warning("query stopped at the time limit of %g s (worker %s killed)", self.limits.time_limit, worker.pid)
+            raise QueryTimeout(
+                f"the query ran longer than the time limit of {self.limits.time_limit:g} s and was stopped"
+            ) from None
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            worker.healthy = False
+            worker.kill()
+            await self._reap(worker)
+            how = _how_it_ended(worker.process.returncode)
+            log.error("query worker %s died (%s) after %.2f s", worker.pid, how, time.monotonic() - started)
+            raise QueryFailed(
+                f"the query stopped its worker process ({how}): it may need more than the memory limit of "
+                f"{self.limits.memory_limit // MIB} MiB per query, or it hit an engine failure. The worker was replaced."
+            ) from None
+        except BaseException:
+            worker.healthy = False  # cancelled mid-query: the worker's state is unknown
+            raise
+        if header.get("type") == "answer":
+            return Answer(header["content_type"], body, bool(header["truncated"]), int(header["count"]))
+        kind, message = header.get("kind", "internal"), str(header.get("message", "query failed"))
+        if kind == "memory":
+            worker.healthy = False  # a worker that ran out of memory is replaced
+        raise _ERRORS.get(kind, QueryFailed)(message)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "workers": self.limits.workers,
+            "idle": len(self._idle),
+            "busy": len(self._busy),
+            "starting": self._starting,
+            "queued": len(self._waiters),
+            "queue_size": self.limits.queue_size,
+            "replaced": self.replaced,
+            "network_isolated": self.info.network_isolated,
+        }

@@ -1,0 +1,67 @@
+"""The limits that keep one hostile or careless query from hurting the endpoint.
+
+Each is a flag of `ntp-kg serve` and an environment variable (`NTP_KG_<NAME>`, e.g.
+`NTP_KG_TIME_LIMIT=5`); the defaults suit a public endpoint on a small machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+MIB = 1024 * 1024
+
+
+def _cpus() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_limit: float = 10.0
+    """Seconds a query may run; then its worker process is killed and the client gets 504."""
+    max_rows: int = 10_000
+    """Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; more are cut and the cut signalled."""
+    max_query_length: int = 100_000
+    """Characters in one query (413 beyond)."""
+    max_body: int = 1 * MIB
+    """Bytes in one request body (413 beyond)."""
+    workers: int = field(default_factory=_cpus)
+    """Worker processes, each with its own copy of the data: at most this many queries run at once."""
+    queue_size: int = 16
+    """Queries that may wait for a worker; beyond, 503 with Retry-After at once."""
+    memory_limit: int = 2048 * MIB
+    """Address-space limit of each worker process, in bytes (0: none)."""
+    max_nesting: int = 128
+    """Deepest nesting of { ( [ in a query (the parser crashes on about 3,000 braces)."""
+    retry_after: int = 1
+    """Seconds in the Retry-After header of a 503."""
+
+    def __post_init__(self) -> None:
+        checks = {
+            "time_limit": self.time_limit > 0,
+            "max_rows": self.max_rows >= 1,
+            "max_query_length": self.max_query_length >= 1,
+            "max_body": self.max_body >= 1,
+            "workers": self.workers >= 1,
+            "queue_size": self.queue_size >= 0,
+            "memory_limit": self.memory_limit == 0 or self.memory_limit >= 64 * MIB,
+            "max_nesting": self.max_nesting >= 1,
+            "retry_after": self.retry_after >= 0,
+        }
+        bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid limits: {', '.join(bad)} (memory_limit is 0 or at least 64 MiB)")
+
+    def describe(self) -> dict[str, float | int]:
+        """The limits in force, as published at /limits."""
+        return {
+            "time_limit_seconds": self.time_limit,
+            "max_rows": self.max_rows,
+            "max_query_length": self.max_query_length,
+            "max_body_bytes": self.max_body,
+            "workers": self.workers,
+            "queue_size": self.queue_size,
+            "memory_limit_bytes": self.memory_limit,
+            "max_nesting": self.max_nesting,
+        }

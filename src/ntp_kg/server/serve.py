@@ -1,0 +1,97 @@
+"""Run the endpoint: start the workers, then uvicorn (h11), on one event loop.
+
+uvicorn runs with the h11 HTTP parser: Java clients send `Upgrade: h2c` with a POST and the
+httptools parser then drops the body (uvicorn issue 2722). The workers start (and load the
+data) before the server listens, so a file that does not load stops `ntp-kg serve` with a
+clear message, and /health is true from the first request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+from .. import resources
+from ..errors import NtpKgError
+from .app import create_app
+from .engine import WorkerPool
+from .settings import Settings
+from .worker import WorkerConfig
+
+log = logging.getLogger("ntp_kg.server")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a SIGINT/SIGTERM ends `serve()` without re-raising the signal,
+    so the workers are stopped and the command exits 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
+def published_context() -> dict[str, Any]:
+    """The project's JSON-LD @context (prefixes for every RDF output), or none outside a checkout."""
+    try:
+        return dict(resources.context())
+    except (NtpKgError, OSError, ValueError, KeyError):
+        return {}
+
+
+def build(settings: Settings) -> tuple[WorkerPool, uvicorn.Config]:
+    context = published_context()
+    config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context)
+    pool = WorkerPool(config, settings.limits)
+    app = create_app(pool, settings.limits, endpoint_url=settings.endpoint_url, context=context)
+    uv = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http="h11",
+        loop="none",  # serve() runs the loop
+        lifespan="off",
+        log_level=settings.log_level,
+        server_header=False,
+        # A GET query of max_query_length characters, percent-encoded, must fit in the request line.
+        h11_max_incomplete_event_size=max(64 * 1024, 3 * settings.limits.max_query_length + 16 * 1024),
+        timeout_keep_alive=5,
+    )
+    return pool, uv
+
+
+def serve(settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM. Raises NtpKgError when the data cannot be loaded."""
+    pool, config = build(settings)
+    server = _Server(config)
+
+    async def main() -> None:
+        await pool.start()
+        info = pool.info
+        triples = sum(n for _, n in info.graphs) + (0 if info.union_default_graph else info.default_graph_triples)
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        print(
+            f"serving {len(info.graphs)} named graphs ({triples} triples) with {settings.limits.workers} workers "
+            f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated else " (workers NOT network-isolated)"),
+            flush=True,
+        )
+        try:
+            await server.serve()
+        finally:
+            await pool.close()
+
+    asyncio.run(main())

@@ -1,0 +1,42 @@
+"""Everything `ntp-kg serve` is told, in one frozen value (flags and NTP_KG_* variables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from .limits import Limits
+from .sources import DataSource
+
+
+@dataclass(frozen=True)
+class Settings:
+    sources: tuple[DataSource, ...]
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    """The server's public base URL (e.g. https://data.example.org/ntp-kg/), when behind a
+    proxy: the endpoint is then `<public_url>sparql` in the Service Description and as the base
+    IRI of queries. Unset, both come from the request."""
+    union_default_graph: bool = True
+    """The default graph is the union of all graphs (as `ntp-kg query`), unless the request
+    names its dataset."""
+    limits: Limits = field(default_factory=Limits)
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            raise ValueError("nothing to serve: give at least one data file")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"invalid port {self.port}")
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ValueError(f"invalid public URL {self.public_url!r}: give http(s)://host[/path/]")
+
+    @property
+    def endpoint_url(self) -> str | None:
+        if self.public_url is None:
+            return None
+        base = self.public_url if self.public_url.endswith("/") else self.public_url + "/"
+        return urljoin(base, "sparql")

@@ -1,0 +1,38 @@
+"""`ntp-kg serve`: bad sources and limits stop it with exit code 2 and a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ntp_kg.cli import app
+
+from .conftest import SAMPLE
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--data", "missing.ttl"], {}, "error: missing.ttl: no such file"),
+        (["--data", str(SAMPLE.parent.parent / "w3c-protocol" / "PROVENANCE.md")], {}, "unknown RDF format"),
+        (["--dist", "/nonexistent"], {}, "/nonexistent/ntp-kg.nq does not exist: run `ntp-kg build`"),
+        (["--data", str(SAMPLE), "--time-limit", "0"], {}, "invalid limits: time_limit=0.0"),
+        (["--data", str(SAMPLE)], {"NTP_KG_WORKERS": "0"}, "invalid limits: workers=0"),
+        (["--data", str(SAMPLE), "--memory-limit", "1"], {}, "memory_limit"),
+        (["--data", str(SAMPLE), "--public-url", "ftp://example.org/"], {}, "invalid public URL"),
+    ],
+)
+def test_serve_refuses_to_start(args: list[str], env: dict[str, str], message: str) -> None:
+    result = CliRunner().invoke(app, ["serve", *args], env=env)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_a_file_the_workers_cannot_load(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--data", str(bad), "--workers", "1", "--port", "0"])
+    assert result.exit_code == 2
+    assert "bad.nt: cannot load as N-Triples" in result.output

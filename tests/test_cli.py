@@ -80,3 +80,22 @@ def test_query_without_build_explains(tmp_path: Path) -> None:
     r = run("query", "ASK {}", "--dist", str(tmp_path / "none"))
     assert r.returncode == 2
     assert "run `ntp-kg build`" in r.stderr
+
+
+def test_query_refuses_service_and_updates(dist: Path) -> None:
+    for q, msg in [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE is not allowed"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SPARQL Update is not allowed"),
+    ]:
+        r = run("query", q, "--dist", str(dist))
+        assert r.returncode == 2, q
+        assert msg in r.stderr
+
+
+def test_query_from_named_graph_restricts_the_dataset(dist: Path) -> None:
+    q = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ntp-kg/graph/ontology> WHERE { ?o a <http://purl.org/linked-data/cube#Observation> }"
+    r = run("query", q, "--format", "csv", "--dist", str(dist))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["n", "0"]
+    union = run("query", q.replace("FROM <https://w3id.org/ntp-kg/graph/ontology> ", ""), "--format", "csv", "--dist", str(dist))
+    assert union.stdout.splitlines() == ["n", "60"]

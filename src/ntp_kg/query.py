@@ -13,7 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import resources
-from .errors import QueryError
+from .errors import NtpKgError, QueryError
+
+_MAX_NESTING = 128  # the endpoint's default: deeper nesting crashes pyoxigraph's parser
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -66,8 +68,19 @@ def resolve(query_or_file: str) -> str:
 
 
 def run(store: ox.Store, text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run a read-only query locally, under the same guard as the endpoint.
+
+    Updates and SERVICE are refused (pyoxigraph would send SERVICE requests over the network);
+    a query with FROM / FROM NAMED gets exactly that dataset, otherwise the union of all graphs.
+    """
+    from .server.guard import inspect
+
     try:
-        return store.query(text, use_default_graph_as_union=True)
+        dataset_clause = inspect(text, max_nesting=_MAX_NESTING).dataset
+    except NtpKgError as exc:
+        raise QueryError(str(exc)) from exc
+    try:
+        return store.query(text, use_default_graph_as_union=not dataset_clause)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (ValueError, OSError, RuntimeError) as exc:

@@ -141,6 +141,7 @@ def serve_cmd(
     dist: DistOpt = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.", envvar="NTP_KG_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
+    base: BaseOpt = "https://w3id.org/ntp-kg/",
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
     union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs.", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
@@ -153,7 +154,7 @@ def serve_cmd(
     max_nesting: Annotated[Optional[int], typer.Option("--max-nesting", help="Deepest nesting of { ( [ in a query [128].", envvar="NTP_KG_MAX_NESTING", show_default=False)] = None,  # noqa: UP045
     log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.", envvar="NTP_KG_LOG_LEVEL")] = "info",
 ) -> None:
-    """Serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql, with a query page at /."""
+    """Serve the graph (or --data files): the SPARQL 1.1 endpoint and query page at /sparql, a start page at /, every minted IRI at its path, dumps and catalogue."""
     try:
         from .server import DataSource, Limits, Settings
         from .server.serve import serve
@@ -174,8 +175,10 @@ def serve_cmd(
     }
     try:
         sources = [DataSource.parse(spec) for spec in data or []]
+        served_dist = None
         if dist is not None or not sources:
-            dump = _dist(dist) / DUMP
+            served_dist = _dist(dist)
+            dump = served_dist / DUMP
             if not dump.is_file():
                 raise NtpKgError(f"{dump} does not exist: run `ntp-kg build` (or `make build`) first, or serve files with --data")
             sources.append(DataSource.parse(str(dump)))
@@ -184,6 +187,8 @@ def serve_cmd(
             host=host,
             port=port,
             public_url=public_url,
+            base=base,
+            dist=served_dist,
             union_default_graph=union,
             limits=Limits(**{k: v for k, v in given.items() if v is not None}),
             log_level=log_level,

@@ -1,4 +1,4 @@
-"""The query page: a query editor prefilled with a useful query, the research questions of
+"""The query page (/sparql for a browser): a query editor prefilled with a useful query, the research questions of
 sparql/ to pick from, results as a table with IRIs as links (static/endpoint.js), downloads;
 all assets served by the app, nothing from elsewhere, every value escaped."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import httpx
 
@@ -14,12 +15,15 @@ from ntp_kg.server import page
 
 from .conftest import LiveServer, raw_request
 
+HTML = {"Accept": "text/html"}
+
 
 def test_page_shows_the_research_questions_and_a_prefilled_query(sample_server: LiveServer) -> None:
-    r = httpx.get(sample_server.base + "/")
+    r = httpx.get(sample_server.base + "/sparql", headers=HTML)
     assert r.status_code == 200
     assert r.headers["content-security-policy"].startswith("default-src 'none'; script-src 'self'")
     html = r.text
+    assert f'<a href="{sample_server.base}/">Start page</a>' in html
     questions = list(named_queries().values())
     for q in questions:
         assert f'<option value="{q.name}"' in html
@@ -35,7 +39,7 @@ def test_page_shows_the_research_questions_and_a_prefilled_query(sample_server: 
 
 
 def test_no_third_party_assets(sample_server: LiveServer) -> None:
-    html = httpx.get(sample_server.base + "/").text
+    html = httpx.get(sample_server.base + "/sparql", headers=HTML).text
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert all(a.startswith(sample_server.base) or a.startswith("#") for a in assets), assets
     for name, ctype in page.STATIC_FILES.items():
@@ -65,15 +69,19 @@ def test_values_are_escaped() -> None:
 
 def test_a_shared_link_opens_the_page_with_its_query(sample_server: LiveServer) -> None:
     query = 'SELECT * WHERE { ?s ?p "<b>&" }'
-    html = httpx.get(sample_server.base + "/", params={"query": query}).text
+    html = httpx.get(sample_server.base + "/sparql", params={"edit": query}, headers=HTML).text
     assert f'autocapitalize="off">{page.html.escape(query)}</textarea>' in html
     assert " selected>" not in html  # no research question picked: "(your own query)"
-    status, _, body = raw_request(sample_server, b"GET /?query=%23" + b"x" * 100_001 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, body = raw_request(sample_server, b"GET /sparql?edit=%23" + b"x" * 100_001 + b" HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n")
     assert status == 200
     assert b"x" * 1000 not in body  # longer than a query may be: not echoed
+    # The old shared links (/?query=..., when / was the query page) move to /sparql?edit=...
+    r = httpx.get(sample_server.base + "/", params={"query": query})
+    assert r.status_code == 301
+    assert r.headers["location"] == "/sparql?" + urlencode({"edit": query})
 
 
 def test_assets_are_versioned_by_content(sample_server: LiveServer) -> None:
-    html = httpx.get(sample_server.base + "/").text
+    html = httpx.get(sample_server.base + "/sparql", headers=HTML).text
     for name in page.STATIC_FILES:
         assert f"/static/{name}?v={page.asset_version(name)}" in html

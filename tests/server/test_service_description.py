@@ -73,11 +73,15 @@ def test_every_rdf_format_describes_the_same_graph(sample_server: LiveServer) ->
 
 
 def test_a_browser_gets_the_query_page(sample_server: LiveServer) -> None:
-    for path in ("/sparql", "/sparql/", "/"):
+    for path in ("/sparql", "/sparql/"):
         r = httpx.get(sample_server.base + path, headers={"Accept": BROWSER})
         assert r.status_code == 200
         assert r.headers["content-type"] == "text/html; charset=utf-8"
         assert '<textarea id="query" name="query"' in r.text
+    # / is the start page, which links to the query page
+    r = httpx.get(sample_server.base + "/", headers={"Accept": BROWSER})
+    assert r.status_code == 200
+    assert '<textarea' not in r.text and '<a href="/sparql">' in r.text
 
 
 def test_unacceptable_accept_still_gets_turtle(sample_server: LiveServer) -> None:

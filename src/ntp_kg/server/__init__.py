@@ -14,6 +14,10 @@ queries in worker processes under time, memory, size and row limits.
     worker.py              the worker process
     service_description.py the sd: description, from templates/service-description.ttl
     page.py                the query page, from templates/page.html and static/
+    linked.py              Describer: minted IRIs <-> paths, descriptions (templates/*.rq)
+    resource_page.py       the HTML page of a resource; Accept-Language
+    start_page.py          the start page `/` (figures, places, programmes, charts)
+    dumps.py               dist/ files as downloads: ETag, Last-Modified, 304
     serve.py               serve(settings): workers + uvicorn
 """
 

@@ -1,8 +1,15 @@
 """The HTTP application: a router over an injected query engine.
 
     /sparql, /sparql/   the SPARQL 1.1 Protocol (query); GET without a query: the Service
-                        Description, or the query page for a browser
-    /                   the query page
+                        Description, or the query page for a browser (`?edit=<query>` prefills
+                        it: a link to share; `#run` runs it)
+    /                   the start page (with a describer; else the query page)
+    /id/..., /def/..., /graph/...
+                        every IRI we mint, dereferenced (linked.py): 200 + Vary + Content-Location
+    /queries/<name>     the named query sparql/<name>.rq as text
+    /dumps/, /dumps/<file>   the build's files (dumps.py): ETag, Last-Modified, 304s, HEAD
+    /catalog, /.well-known/void   the build's DCAT-AP 3 + VoID catalogue by Accept (uncompressed)
+    /robots.txt, /sitemap.xml     for crawlers: the sitemap lists the start page and resource pages
     /health             liveness and the pool's state (never waits for a worker)
     /limits             the limits in force (where a truncated result points)
     /static/<file>      the page's script and style
@@ -19,17 +26,22 @@ import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlencode
+from xml.sax.saxutils import escape as xml_escape
 
+import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import guard, page, protocol, service_description
+from ..query import named_queries
+from . import guard, page, protocol, resource_page, serialize, service_description, start_page
+from .dumps import DumpFile, Dumps
 from .engine import Engine
 from .errors import (
     BadRequest,
@@ -49,6 +61,7 @@ from .formats import (
     known_format_value,
 )
 from .limits import Limits
+from .linked import EXTENSION_OF, RDF_VARIANTS, Describer, Target
 from .negotiation import negotiate
 from .worker import Job
 
@@ -85,6 +98,20 @@ class NoSniff:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class SelectiveGZip(GZipMiddleware):
+    """gzip on the fly, except for downloads and the catalogue: they are sent as the bytes on
+    disk (their Content-Length and ETag name those bytes; harvesters such as ckanext-dcat do
+    not decompress)."""
+
+    UNCOMPRESSED = ("/dumps/", "/catalog", "/.well-known/void")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.UNCOMPRESSED):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _error_response(request: Request, exc: EndpointError) -> Response:
@@ -129,8 +156,11 @@ def create_app(
     endpoint_url: str | None = None,
     context: Mapping[str, Any] | None = None,
     questions: list[page.Question] | None = None,
+    describer: Describer | None = None,
+    dumps: Dumps | None = None,
 ) -> Starlette:
-    """The app over `engine`. `endpoint_url` fixes the public URL of /sparql (else from the request)."""
+    """The app over `engine`. `endpoint_url` fixes the public URL of /sparql (else from the request).
+    With a `describer`, the IRIs under its base dereference at /id/, /def/ and /graph/ (linked.py)."""
     context = dict(context or {})
     prefixes = {k: v for k, v in context.items() if isinstance(v, str) and not k.startswith("@")}
     questions = page.research_questions() if questions is None else questions
@@ -170,7 +200,7 @@ def create_app(
             offers: list[tuple[Format | str, tuple[str, ...]]] = [(f, (f.media_type, *f.aliases)) for f in graph_formats()]
             choice = negotiate([*offers, ("page", _HTML)], request.headers.get("accept"))
             if choice == "page":
-                return page_response(request)
+                return page_response(request, shared_query(request))
             # Nothing acceptable: a description in Turtle rather than 406 (it is a discovery document).
             fmt = choice if isinstance(choice, Format) else graph_formats()[0]
         body = service_description.render(fmt, endpoint_of(request), engine.info, context)
@@ -222,12 +252,38 @@ def create_app(
             headers["Link"] = f'<{limits_url}>; rel="describedby"'
         return Response(answer.body, headers=headers, media_type=answer.content_type)
 
-    async def home(request: Request) -> Response:
-        """The page; `/?query=...` opens it with that query (a link to share), `#run` runs it."""
-        query = request.query_params.get("query")
+    def shared_query(request: Request, param: str = "edit") -> str | None:
+        """The query of a shared link to the page (`/sparql?edit=...`; `#run` runs it), if not too long."""
+        query = request.query_params.get(param)
         if query is not None and len(query) > limits.max_query_length:
-            query = None
-        return page_response(request, query)
+            return None
+        return query
+
+    async def home(request: Request) -> Response:
+        """Without a describer (bare endpoint): the query page; `/?query=...` opens it with that query."""
+        return page_response(request, shared_query(request, "query"))
+
+    start_cache: dict[str, str] = {}
+
+    async def start(request: Request) -> Response:
+        """The start page for people; an old shared link `/?query=...` moves to `/sparql?edit=...`."""
+        assert describer is not None
+        query = shared_query(request, "query")
+        if query is not None:
+            return RedirectResponse("/sparql?" + urlencode({"edit": query}), 301)
+        lang = resource_page.choose_language(request.headers.get("accept-language"))
+        if lang not in start_cache:
+            start_cache[lang] = start_page.render(describer.store, lang, describer.local_path)
+        headers = {"Vary": "Accept-Language", "Content-Language": lang, "Content-Security-Policy": resource_page.CSP}
+        return Response(start_cache[lang], headers=headers, media_type="text/html; charset=utf-8")
+
+    async def named_query(request: Request) -> Response:
+        """/queries/<name>: the named query sparql/<name>.rq as text."""
+        name = request.path_params["name"].removesuffix(".rq")
+        found = named_queries().get(name)
+        if found is None:
+            raise NotFound(f"no named query {name!r}; they are listed on the query page /sparql")
+        return Response(found.text, headers={"Access-Control-Allow-Origin": "*"}, media_type="text/plain; charset=utf-8")
 
     async def health(request: Request) -> Response:
         status = engine.status()
@@ -254,16 +310,154 @@ def create_app(
             raise NotFound(f"no static file {name}")
         return Response(page.static_file(name), media_type=page.STATIC_FILES[name], headers={"Cache-Control": "public, max-age=86400"})
 
+    ontology_page: list[str] = []
+
+    def ontology_html(variants: dict[str, str]) -> str | None:
+        """ontodoc's page of ontology/ (with the concepts of the served reference graph), once."""
+        if not ontology_page:
+            from rdflib import Graph
+
+            from .. import ontodoc
+            from ..errors import NtpKgError
+
+            assert describer is not None
+            try:
+                onto = ontodoc.ontology_graph()
+            except (NtpKgError, OSError):
+                return None
+            concepts = Graph()
+            for t in describer.describe(describer.base + "graph/reference", "graph"):
+                concepts.add(tuple(serialize._to_rdflib(x) for x in (t.subject, t.predicate, t.object)))  # type: ignore[arg-type]
+            ontology_page.append(ontodoc.page(onto, concepts=concepts, alternates=variants))
+        return ontology_page[0]
+
+    def variants_of(target: Target) -> dict[str, str]:
+        return {f.media_type: f"{target.path}.{EXTENSION_OF[f.name]}" for f in RDF_VARIANTS}
+
+    def not_found_page(request: Request, iri: str | None) -> Response:
+        lang = resource_page.choose_language(request.headers.get("accept-language"))
+        headers = {"Vary": "Accept, Accept-Language"}
+        if negotiate([("html", _HTML), ("text", ("text/plain",))], request.headers.get("accept")) == "html":
+            body = resource_page.not_found(request.url.path, iri, lang)
+            return Response(body, 404, {**headers, "Content-Security-Policy": resource_page.CSP}, media_type="text/html; charset=utf-8")
+        about = f" (no resource <{iri}> is described here)" if iri else ""
+        text = f"404 Not Found: nothing at {request.url.path}{about}. Resources are under /id/, the vocabulary under /def/ (the ontology at /def/ontology), named graphs under /graph/; query them at /sparql.\n"
+        return Response(text, 404, headers, media_type="text/plain; charset=utf-8")
+
+    async def linked(request: Request) -> Response:
+        """A minted IRI's path (or a variant's: path.ttl etc.): 200 with the representation asked for."""
+        assert describer is not None
+        path = request.scope["path"]
+        target = describer.target(path)
+        if target is None:
+            return not_found_page(request, describer.iri_for(path))
+        variants = variants_of(target)
+        links = [f'<{target.path}.html>; rel="alternate"; type="text/html"', *(f'<{u}>; rel="alternate"; type="{t}"' for t, u in variants.items())]
+        headers: dict[str, str] = {"Link": ", ".join(links)}
+        choice: Format | str | None
+        if target.fixed is not None:
+            choice = "html" if target.fixed == "html" else next(f for f in RDF_VARIANTS if f.name == target.fixed)
+            if choice == "html":
+                headers["Vary"] = "Accept-Language"
+        else:
+            offers: list[tuple[Format | str, tuple[str, ...]]] = [("html", _HTML), *((f, (f.media_type, *f.aliases)) for f in RDF_VARIANTS)]
+            choice = negotiate(offers, request.headers.get("accept"))
+            headers["Vary"] = "Accept, Accept-Language"
+            if choice is None:
+                listed = ", ".join(["text/html", *(f.media_type for f in RDF_VARIANTS)])
+                raise NotAcceptable(f"{target.path} is available as {listed} (or at {', '.join(variants.values())})")
+            headers["Content-Location"] = f"{target.path}.{'html' if choice == 'html' else EXTENSION_OF[choice.name]}"  # type: ignore[union-attr]
+        if isinstance(choice, Format):
+            triples = describer.describe(target.iri, target.kind)
+            body = serialize.graph(choice, triples, context)
+            return Response(body, headers={**headers, "Access-Control-Allow-Origin": "*"}, media_type=choice.content_type)
+        lang = resource_page.choose_language(request.headers.get("accept-language"))
+        html_body = ontology_html(variants) if target.kind == "ontology" else None
+        if html_body is None:
+            triples = describer.describe(target.iri, target.kind)
+            members: list[str] = []
+            if target.kind == "graph":
+                members = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
+            html_body = resource_page.render(target.iri, triples, lang, describer.local_path, variants, graph_members=members)
+        headers["Content-Security-Policy"] = resource_page.CSP
+        headers["Content-Language"] = lang
+        return Response(html_body, headers=headers, media_type="text/html; charset=utf-8")
+
+    def file_response(request: Request, f: DumpFile, extra: Mapping[str, str] | None = None) -> Response:
+        assert dumps is not None
+        headers = {**f.headers(), **(extra or {})}
+        if f.not_modified(request.headers.get("if-none-match"), request.headers.get("if-modified-since")):
+            kept = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Location")}
+            return Response(status_code=304, headers=kept)
+        body = b"" if request.method == "HEAD" else dumps.read(f.name)
+        return Response(body, headers=headers)
+
+    async def dump_listing(request: Request) -> Response:
+        if dumps is None:
+            raise NotFound("this server serves no build folder (ntp-kg serve --dist): no dumps")
+        return Response(dumps.listing(), headers={"Content-Security-Policy": resource_page.CSP}, media_type="text/html; charset=utf-8")
+
+    async def dump_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        if dumps is None:
+            raise NotFound("this server serves no build folder (ntp-kg serve --dist): no dumps")
+        f = dumps.get(name)
+        if f is None:
+            raise NotFound(f"no dump {name!r}: the files are listed at /dumps/")
+        return file_response(request, f)
+
+    catalog_offers = [(name, (media,)) for name, media in (("catalog.ttl", "text/turtle"), ("catalog.jsonld", "application/ld+json"), ("catalog.rdf", "application/rdf+xml"))]
+
+    async def catalogue(request: Request) -> Response:
+        """The build's DCAT-AP/VoID catalogue (Turtle unless Accept prefers JSON-LD or RDF/XML), never gzip-encoded."""
+        accept = request.headers.get("accept")
+        ranked = negotiate(catalog_offers, accept)
+        name = ranked if ranked is not None else "catalog.ttl"  # a discovery document: Turtle rather than 406
+        f = dumps.get(name) if dumps is not None else None
+        if f is None:
+            raise NotFound("no catalogue: this server serves no build folder with catalog.ttl (ntp-kg build, then serve --dist)")
+        return file_response(request, f, {"Vary": "Accept", "Content-Location": f"/dumps/{name}", "Access-Control-Allow-Origin": "*"})
+
+    async def robots(request: Request) -> Response:
+        base = str(request.base_url)
+        body = f"User-agent: *\nAllow: /\nDisallow: /sparql\nSitemap: {base}sitemap.xml\n"
+        return Response(body, media_type="text/plain; charset=utf-8")
+
+    async def sitemap(request: Request) -> Response:
+        """The start page and every resource page (the pages of the IRIs we mint)."""
+        assert describer is not None
+        base = str(request.base_url).rstrip("/")
+        paths = ["/", *(p for p in (describer.local_path(i) for i in describer.all_local_subjects()) if p)]
+        urls = "".join(f"<url><loc>{xml_escape(base + quote(p, safe='/#:-._~'))}</loc></url>" for p in paths)
+        body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        return Response(body, media_type="application/xml")
+
+    publishing_routes = [
+        Route("/dumps/", dump_listing, methods=["GET", "HEAD"]),
+        Route("/dumps/{name}", dump_file, methods=["GET", "HEAD"]),
+        Route("/catalog", catalogue, methods=["GET", "HEAD"]),
+        Route("/.well-known/void", catalogue, methods=["GET", "HEAD"]),
+        Route("/robots.txt", robots, methods=["GET", "HEAD"]),
+    ]
+    if describer is not None:
+        publishing_routes.append(Route("/sitemap.xml", sitemap, methods=["GET", "HEAD"]))
+
+    linked_routes = (
+        [Route(f"/{prefix}/{{rest:path}}", linked, methods=["GET", "HEAD"]) for prefix in ("id", "def", "graph")] if describer is not None else []
+    )
     every_method = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]  # sparql() answers 405 itself
     return Starlette(
         routes=[
+            *linked_routes,
+            *publishing_routes,
             Route("/sparql", sparql, methods=every_method),
             Route("/sparql/", sparql, methods=every_method),
-            Route("/", home, methods=["GET", "HEAD"]),
+            Route("/", start if describer is not None else home, methods=["GET", "HEAD"]),
+            Route("/queries/{name}", named_query, methods=["GET", "HEAD"]),
             Route("/health", health, methods=["GET"]),
             Route("/limits", limits_doc, methods=["GET"]),
             Route("/static/{name}", static, methods=["GET"]),
         ],
-        middleware=[Middleware(NoSniff), Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)],
+        middleware=[Middleware(NoSniff), Middleware(SelectiveGZip, minimum_size=1000, compresslevel=6)],
         exception_handlers={EndpointError: endpoint_error, StarletteHTTPException: http_error, Exception: internal_error},
     )

@@ -70,7 +70,7 @@ PREFERRED_QUESTION = "disbursement-by-programme"
 def render(
     endpoint: str, static: str, limits: str, questions: list[Question], prefixes: Mapping[str, str], query: str | None = None
 ) -> str:
-    """The page; `query` (from a shared link `/?query=...`) replaces the prefilled question."""
+    """The page; `query` (from a shared link `/sparql?edit=...`) replaces the prefilled question."""
     first = next((q for q in questions if q.name == PREFERRED_QUESTION), questions[0] if questions else None)
     if query is not None:
         first = next((q for q in questions if q.text == query), None)
@@ -87,6 +87,7 @@ def render(
         endpoint=html.escape(endpoint),
         static=html.escape(static),
         limits=html.escape(limits),
+        home=html.escape(limits.rsplit("/", 1)[0] + "/"),
         options=options,
         query=html.escape(query if query is not None else first.text if first else default_query()),
         page_data=_script_json(data),

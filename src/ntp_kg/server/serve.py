@@ -21,7 +21,9 @@ import uvicorn
 from .. import resources
 from ..errors import NtpKgError
 from .app import create_app
+from .dumps import Dumps
 from .engine import WorkerPool
+from .linked import Describer
 from .settings import Settings
 from .worker import WorkerConfig
 
@@ -57,7 +59,10 @@ def build(settings: Settings) -> tuple[WorkerPool, uvicorn.Config]:
     context = published_context()
     config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context)
     pool = WorkerPool(config, settings.limits)
-    app = create_app(pool, settings.limits, endpoint_url=settings.endpoint_url, context=context)
+    catalogue = [settings.dist / "catalog.ttl"] if settings.dist is not None else []
+    describer = Describer.load(settings.sources, settings.base, [p for p in catalogue if p.is_file()])
+    dumps = Dumps(settings.dist) if settings.dist is not None else None
+    app = create_app(pool, settings.limits, endpoint_url=settings.endpoint_url, context=context, describer=describer, dumps=dumps)
     uv = uvicorn.Config(
         app,
         host=settings.host,

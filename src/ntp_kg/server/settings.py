@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..iris import DEFAULT_BASE, check_base
 from .limits import Limits
 from .sources import DataSource
 
@@ -21,6 +23,12 @@ class Settings:
     union_default_graph: bool = True
     """The default graph is the union of all graphs (as `ntp-kg query`), unless the request
     names its dataset."""
+    base: str = DEFAULT_BASE
+    """The base the served instance IRIs were minted under (`ntp-kg build --base`): <base>id/...
+    and <base>graph/... dereference at /id/... and /graph/... on this server."""
+    dist: Path | None = None
+    """The build's folder (`ntp-kg build`), when serving it: its files are downloads at /dumps/,
+    its catalogue at /catalog and /.well-known/void."""
     limits: Limits = field(default_factory=Limits)
     log_level: str = "info"
 
@@ -29,6 +37,7 @@ class Settings:
             raise ValueError("nothing to serve: give at least one data file")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"invalid port {self.port}")
+        check_base(self.base)
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:

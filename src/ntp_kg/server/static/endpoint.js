@@ -167,5 +167,5 @@
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
   });
   form.addEventListener("submit", run);
-  if (location.hash === "#run") form.requestSubmit(); // a shared link /?query=...#run
+  if (location.hash === "#run") form.requestSubmit(); // a shared link /sparql?edit=...#run
 })();

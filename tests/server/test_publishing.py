@@ -1,0 +1,147 @@
+"""Dumps, catalogue and crawler files on a real server over the built dist/: media types,
+Content-Length, ETag (SHA-256, as SHA256SUMS), Last-Modified, 304s, HEAD, no on-the-fly gzip;
+the DCAT/VoID catalogue by Accept; robots.txt and sitemap.xml."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
+
+from ntp_kg.publish import DUMPS
+
+from catalog.test_ckan import _parse, ckan  # noqa: F401 - the fixture that makes the ckanext-dcat venv
+
+from .conftest import LiveServer
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def sums(dist: Path) -> dict[str, str]:
+    lines = (dist / "SHA256SUMS").read_text().splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+
+
+def test_the_listing_names_every_file(dist_server: LiveServer, dist: Path) -> None:
+    r = httpx.get(dist_server.base + "/dumps/")
+    assert r.status_code == 200
+    listed = set(re.findall(r'<a href="/dumps/([^"]+)">', r.text))
+    assert listed == {p.name for p in dist.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.mark.parametrize("name", [*(d.name for d in DUMPS), *(d.name + ".gz" for d in DUMPS), "catalog.ttl", "SHA256SUMS"])
+def test_each_file_with_its_headers(dist_server: LiveServer, dist: Path, name: str) -> None:
+    r = httpx.get(f"{dist_server.base}/dumps/{name}", headers=GZIP)
+    assert r.status_code == 200
+    data = (dist / name).read_bytes()
+    assert r.content == data
+    assert "content-encoding" not in r.headers  # the bytes on disk, never re-encoded
+    assert int(r.headers["content-length"]) == len(data)
+    want = {d.name: d.media_type for d in DUMPS}.get(name, "application/gzip" if name.endswith(".gz") else None)
+    if want:
+        assert r.headers["content-type"].split(";")[0] == want
+    assert r.headers["etag"] == f'"{hashlib.sha256(data).hexdigest()}"'
+    if name != "SHA256SUMS":
+        assert r.headers["etag"] == f'"{sums(dist)[name]}"'
+    modified = parsedate_to_datetime(r.headers["last-modified"])
+    assert int(modified.timestamp()) == int((dist / name).stat().st_mtime)
+
+
+def test_conditional_get_and_head(dist_server: LiveServer) -> None:
+    url = dist_server.base + "/dumps/ntp-kg.nt.gz"
+    first = httpx.get(url)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    r = httpx.get(url, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == etag
+    assert httpx.get(url, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert httpx.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)
+    assert httpx.get(url, headers={"If-None-Match": '"other"', "If-Modified-Since": modified}).status_code == 200
+    assert httpx.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(seconds=1), usegmt=True)
+    assert httpx.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    assert httpx.get(url, headers={"If-Modified-Since": "not a date"}).status_code == 200
+    h = httpx.head(url)
+    assert h.status_code == 200 and h.content == b""
+    assert h.headers["content-length"] == first.headers["content-length"]
+    assert h.headers["etag"] == etag
+    assert httpx.head(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/dumps/nope.nt", "/dumps/.ntp-kg-dist", "/dumps/..%2Fpyproject.toml"])
+def test_unknown_dumps_are_404(dist_server: LiveServer, path: str) -> None:
+    assert httpx.get(dist_server.base + path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "parser"),
+    [
+        (None, "text/turtle", "turtle"),
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("text/html", "text/turtle", "turtle"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/catalog", "/.well-known/void"])
+def test_catalogue_by_accept_uncompressed(dist_server: LiveServer, path: str, accept: str | None, media_type: str, parser: str) -> None:
+    headers = {**GZIP, **({"Accept": accept} if accept else {})}
+    r = httpx.get(dist_server.base + path, headers=headers)
+    assert r.status_code == 200
+    assert r.headers["content-type"].split(";")[0] == media_type
+    assert "content-encoding" not in r.headers
+    assert r.headers["vary"].startswith("Accept")
+    assert r.headers["content-location"].startswith("/dumps/catalog.")
+    g = Graph().parse(data=r.content, format=parser)
+    datasets = set(g.subjects(RDF.type, DCAT.Dataset))
+    assert datasets
+    urls = {str(u) for d in datasets for dist in g.objects(d, DCAT.distribution) for u in g.objects(dist, DCAT.downloadURL)}
+    assert {f"https://w3id.org/ntp-kg/dumps/{d.name}" for d in DUMPS} <= urls
+    assert (None, RDF.type, URIRef("http://rdfs.org/ns/void#Dataset")) in g
+
+
+def test_catalogue_iris_dereference(dist_server: LiveServer) -> None:
+    r = httpx.get(dist_server.base + "/id/dataset/ntp-kg", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = Graph().parse(data=r.content, format="turtle")
+    assert (URIRef("https://w3id.org/ntp-kg/id/dataset/ntp-kg"), RDF.type, DCAT.Dataset) in g
+
+
+def test_robots_and_sitemap(dist_server: LiveServer) -> None:
+    robots = httpx.get(dist_server.base + "/robots.txt")
+    assert robots.status_code == 200
+    assert f"Sitemap: {dist_server.base}/sitemap.xml" in robots.text
+    r = httpx.get(dist_server.base + "/sitemap.xml")
+    assert r.headers["content-type"] == "application/xml"
+    locs = re.findall(r"<loc>([^<]+)</loc>", r.text)
+    assert f"{dist_server.base}/" in locs
+    assert f"{dist_server.base}/id/area/lao-cai" in locs
+    assert f"{dist_server.base}/def/ontology" in locs
+    assert not any("#" in loc for loc in locs)
+    for loc in locs[:: max(1, len(locs) // 25)]:
+        assert httpx.get(loc, headers={"Accept": "text/html"}).status_code == 200, loc
+
+
+def test_a_server_without_a_build_has_no_dumps(sample_server: LiveServer) -> None:
+    for path in ("/dumps/", "/dumps/ntp-kg.nt", "/catalog", "/.well-known/void"):
+        r = httpx.get(sample_server.base + path)
+        assert r.status_code == 404
+        assert "build" in r.text
+
+
+def test_ckanext_dcat_harvests_the_served_catalogue(dist_server: LiveServer, ckan: object) -> None:
+    """As CKAN's DCAT harvester does: GET /catalog (it accepts gzip), pick the parser from the
+    Content-Type, parse the body as sent (it does not decompress)."""
+    r = httpx.get(dist_server.base + "/catalog", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "content-encoding" not in r.headers
+    found = _parse(ckan, r.content, r.headers["content-type"])  # type: ignore[arg-type]
+    assert [d["uri"] for d in found] == ["https://w3id.org/ntp-kg/id/dataset/ntp-kg"]
+    urls = {res["download_url"] for res in found[0]["resources"]}  # type: ignore[union-attr]
+    assert {f"https://w3id.org/ntp-kg/dumps/{d.name}" for d in DUMPS} <= urls

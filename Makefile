@@ -33,7 +33,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/build_bench.py
+	$(BIN)/python benchmarks/pipeline_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

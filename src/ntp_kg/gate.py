@@ -877,7 +877,15 @@ def _expression_kind(s: str, paren: int) -> str | None:
 
 
 def _target_pattern(shape: Shape) -> str | None:
-    """The shape's targets as a SPARQL group binding ?this (SHACL instances: rdf:type/rdfs:subClassOf*)."""
+    """The shape's targets as a SPARQL group binding ?this (SHACL instances: rdf:type/rdfs:subClassOf*);
+    None when they cannot be written so (SPARQL-based targets, blank-node classes)."""
+    try:
+        return _target_pattern_or_raise(shape)
+    except ValueError:
+        return None
+
+
+def _target_pattern_or_raise(shape: Shape) -> str | None:
     if shape.advanced_target():
         return None
     nodes, classes, implicit, objects_of, subjects_of = shape.target()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from ntp_kg import rdfio, resources
+from ntp_kg import gate, rdfio, resources
 from ntp_kg.facts import load_seeds
 from ntp_kg.lint import lint
 from ntp_kg.mapper import map_seeds
@@ -39,14 +39,14 @@ def main() -> None:
 
     seeds = load_seeds(resources.seeds_dir())
     ds = map_seeds(seeds, resources.ontology_files(), "https://w3id.org/ntp-kg/")
-    qs = rdfio.quads(ds)
-    ts = rdfio.triples(qs)
+    qs, ts = rdfio.quads_and_triples(ds)
     union = rdfio.to_rdflib_graph(ts)
     print(f"graph: {len(qs)} quads, {len(ts)} distinct triples")
 
     stages = [
         ("load seeds + lint", lambda: lint(load_seeds(resources.seeds_dir()))),
         ("map (facts -> rdflib Dataset)", lambda: map_seeds(seeds, resources.ontology_files(), "https://w3id.org/ntp-kg/")),
+        ("SHACL gate (ntp_kg.gate, as in the build)", lambda: gate.validate(ds)),
         ("SHACL validation (pySHACL, all shapes)", lambda: validate(ds)),
         ("render all dumps (ntp-kg writers)", lambda: render(ds)),
     ]

@@ -1,19 +1,24 @@
 """Endpoint benchmark: `ntp-kg serve` against rdflib-endpoint and a bare pyoxigraph loop.
 
     make build                                    # the graph, dist/ntp-kg.nq
+    apt-get install wrk                           # the load generator (else httpx, with a note)
     .venv/bin/pip install rdflib-endpoint         # optional baseline (not a project dependency;
                                                   # or another virtualenv + --rdflib-endpoint PATH)
-    .venv/bin/python benchmarks/endpoint_bench.py [--requests 300] [--duration 10] [--concurrency 4] [--rounds 3]
+    .venv/bin/python benchmarks/endpoint_bench.py [--obs 10000] [--duration 10] [--concurrency 8] [--rounds 3]
 
 1. Engines in process: rdflib's and pyoxigraph's SPARQL on each query (the engine choice).
 2. Endpoints over HTTP on 127.0.0.1, same data, same queries: `ntp-kg serve` with its limits
-   and worker processes on (defaults: 10 s, 2 GiB per worker, one worker per CPU),
-   rdflib-endpoint (`rdflib-endpoint serve FILE`, skipped with the install command when it is
-   absent), and a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP).
-   A bounded load generator (httpx, `--concurrency` threads) sends at most `--requests`
-   requests per query and system, for at most `--duration` seconds, after a warm-up, in
-   `--rounds` interleaved rounds (the median round is reported: the machine may be shared).
+   and worker processes on (defaults: 10 s, 2 GiB per worker, CPU count + 1 workers, network
+   isolation), rdflib-endpoint (`rdflib-endpoint serve FILE`, skipped with the install command
+   when it is absent), and a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP).
+   The load generator is `wrk` (C, one thread, `--concurrency` connections, for `--duration`
+   seconds; POSTs each query as application/sparql-query through benchmarks/sparql_post.lua):
+   it costs the shared CPUs far less than a Python client. Without wrk (or with `--load httpx`),
+   httpx threads send at most `--requests` GETs per query and system. After a warm-up, in
+   `--rounds` interleaved rounds; the median round is reported (the machine may be shared).
 
+Data: dist/ntp-kg.nq (the real graph), or with `--obs N` a synthetic corpus of N observations
+(benchmarks/corpus_dump.py: benchmarks/corpus.py's seeds, mapped as the build does; cached).
 The queries (or those given with --query): sparql/lao-cai-labels (a point lookup),
 observations-by-status-and-nature (a GROUP BY over all observations) and
 disbursement-by-programme (a join with a ranking sub-select).
@@ -24,15 +29,18 @@ benchmarks/results/endpoint-<time>.json; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +52,7 @@ import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+WRK_SCRIPT = ROOT / "benchmarks" / "sparql_post.lua"
 
 
 @dataclass
@@ -77,7 +86,9 @@ def process_tree_cpu(pid: int) -> float:
             except OSError:
                 continue
             parents[int(entry.name)] = int(fields[1])
-            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+            # utime + stime, and cutime + cstime: the CPU of its children that ended (a worker
+            # process killed and replaced at a limit) stays counted.
+            times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
     tree, frontier = {pid}, [pid]
     while frontier:
         current = frontier.pop()
@@ -169,11 +180,12 @@ def engines(data: Path, qs: dict[str, str], budget: float) -> list[dict[str, obj
 
 
 class Server:
-    def __init__(self, name: str, cmd: list[str], endpoint: str) -> None:
+    def __init__(self, name: str, cmd: list[str], endpoint: str, health: str | None = None) -> None:
         self.name = name
         self.endpoint = endpoint
+        self.health = health
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 1200  # rdflib parses a large dump for minutes
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{name} exited with {self.process.returncode}: {' '.join(cmd)}")
@@ -185,6 +197,21 @@ class Server:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{name} did not start")
+
+    def drain(self, timeout: float = 120.0) -> None:
+        """Wait until the queries still queued or running when the load generator stopped are
+        done, so that they do not slow the next measurement: ntp-kg's /health shows no busy or
+        queued worker; a server without one (one event loop, queries in turn) answers one more."""
+        deadline = time.monotonic() + timeout
+        if self.health is None:
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(self.endpoint, params={"query": "ASK {}"}, timeout=timeout)
+            return
+        while time.monotonic() < deadline:
+            status = httpx.get(self.health, timeout=5).json()
+            if status["busy"] == 0 and status["queued"] == 0 and status["starting"] == 0:
+                return
+            time.sleep(0.1)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -198,7 +225,7 @@ class Server:
 def ntp_kg_server(data: Path) -> Server:
     port = free_port()
     cmd = [sys.executable, "-c", "from ntp_kg.cli import app; app()", "serve", "--data", str(data), "--port", str(port), "--log-level", "warning"]
-    return Server("ntp-kg serve", cmd, f"http://127.0.0.1:{port}/sparql")
+    return Server("ntp-kg serve", cmd, f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health")
 
 
 def rdflib_endpoint_server(data: Path, executable: str | None) -> Server | None:
@@ -261,6 +288,36 @@ def load(server: Server, query: str, requests: int, duration: float, concurrency
                    percentile(latencies, 99) * 1000, server_cpu, client_cpu)
 
 
+def load_wrk(server: Server, query: str, duration: float, concurrency: int, name: str, workdir: Path) -> Figures:
+    """`duration` seconds of wrk (one thread, `concurrency` connections) POSTing `query`."""
+    endpoint, system = server.endpoint, server.name
+    query_file = workdir / f"{name}.rq"
+    query_file.write_text(query, encoding="utf-8")
+    headers = {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"}
+    with httpx.Client(timeout=60) as warm:
+        for _ in range(5):
+            r = warm.post(endpoint, content=query.encode("utf-8"), headers=headers)
+            if r.status_code != 200:
+                raise RuntimeError(f"{system} answered {r.status_code} to {name} (POST application/sparql-query): {r.text[:300]}")
+    env = {**os.environ, "SPARQL_QUERY_FILE": str(query_file)}
+    cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), endpoint]
+    server_cpu = process_tree_cpu(server.process.pid)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    w = json.loads(line.removeprefix("WRK_JSON "))
+    errors = sum(w["errors"].values())
+    ok = max(0, w["requests"] - w["errors"]["status"])
+    seconds = w["duration_us"] / 1e6
+    n = max(1, w["requests"])
+    server_cpu_ms = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
+    client_cpu_ms = ((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)) / n * 1000
+    return Figures(system, name, ok, errors, seconds, ok / seconds, w["p50_us"] / 1000, w["p99_us"] / 1000, server_cpu_ms, client_cpu_ms)
+
+
 def median_of(runs: list[Figures]) -> Figures:
     """The round with the median throughput (its latencies with it)."""
     ordered = sorted(runs, key=lambda f: f.rps)
@@ -294,26 +351,45 @@ def bare_loop(store: ox.Store, query: str, requests: int, duration: float, name:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT / "dist" / "ntp-kg.nq", help="N-Quads file served by every system")
+    parser.add_argument("--obs", type=int, help="serve a synthetic corpus of this many observations instead (benchmarks/corpus_dump.py)")
+    parser.add_argument("--load", choices=("wrk", "httpx"), help="load generator [wrk when installed, else httpx]")
     parser.add_argument("--query", action="append", default=[], help="a sparql/ query name or .rq file (repeatable)")
-    parser.add_argument("--requests", type=int, default=300, help="requests per query, system and round")
+    parser.add_argument("--requests", type=int, default=300, help="requests per query, system and round (httpx; wrk runs for --duration)")
     parser.add_argument("--duration", type=float, default=10.0, help="at most this many seconds per query, system and round")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (wrk) or client threads (httpx)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per query (the median is reported)")
     parser.add_argument("--engine-budget", type=float, default=3.0, help="seconds per query and engine in process")
     parser.add_argument("--rdflib-endpoint", metavar="PATH", help="the rdflib-endpoint executable (default: this environment's)")
     args = parser.parse_args()
+    if args.obs is not None:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import corpus_dump  # noqa: PLC0415 - benchmarks/ is not a package
+
+        args.data = corpus_dump.dump(args.obs)
+    if args.load is None:
+        args.load = "wrk" if shutil.which("wrk") else "httpx"
+        if args.load == "httpx":
+            print("note: wrk is not installed (apt-get install wrk): the load generator is httpx, which costs the "
+                  "shared CPUs about as much as the server; figures are not comparable with wrk runs")
+    elif args.load == "wrk" and shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk, or use --load httpx")
     if not args.data.is_file():
         sys.exit(f"{args.data} does not exist: run `make build` first (or give --data)")
     qs = queries(args.query)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, pyoxigraph {ox.__version__}; data {args.data}")
-    print(f"load: {args.rounds} interleaved rounds of {args.requests} requests (or {args.duration:g} s) per query and system, "
-          f"{args.concurrency} client threads; the median round is shown")
+    if args.load == "wrk":
+        print(f"load: wrk, {args.rounds} interleaved rounds of {args.duration:g} s per query and system, 1 thread, "
+              f"{args.concurrency} connections, POST application/sparql-query; the median round is shown")
+    else:
+        print(f"load: httpx, {args.rounds} interleaved rounds of {args.requests} requests (or {args.duration:g} s) per query and system, "
+              f"{args.concurrency} client threads, GET; the median round is shown")
     engine_figures = engines(args.data, qs, args.engine_budget)
 
     store = ox.Store()
     store.bulk_load(path=str(args.data), format=ox.RdfFormat.N_QUADS)
     figures: list[Figures] = []
     servers: list[Server] = []
+    workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
     try:
         servers.append(ntp_kg_server(args.data))
         baseline = rdflib_endpoint_server(args.data, args.rdflib_endpoint)
@@ -323,12 +399,18 @@ def main() -> None:
             rounds: list[Figures] = []
             for _ in range(args.rounds):  # interleaved, so that a busy moment of the machine hits every system
                 for server in servers:
-                    rounds.append(load(server, text, args.requests, args.duration, args.concurrency, name))
-                rounds.append(bare_loop(store, text, args.requests, args.duration, name))
+                    if args.load == "wrk":
+                        rounds.append(load_wrk(server, text, args.duration, args.concurrency, name, workdir))
+                    else:
+                        rounds.append(load(server, text, args.requests, args.duration, args.concurrency, name))
+                    server.drain()
+                bare_requests = args.requests if args.load == "httpx" else 1_000_000  # with wrk: for --duration, as the servers
+                rounds.append(bare_loop(store, text, bare_requests, args.duration, name))
             figures += [median_of([f for f in rounds if f.system == system]) for system in dict.fromkeys(f.system for f in rounds)]
     finally:
         for server in servers:
             server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\n{'system':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>5} {'err':>4} {'vs rdflib-endpoint':>19} {'vs bare loop':>13}"
           f" {'server CPU ms/req':>18} {'client CPU ms/req':>18}")

@@ -119,3 +119,108 @@ def test_catalogue_files_describe_the_dumps_beside_them(dist: Path) -> None:
     for other in ("catalog.jsonld", "catalog.rdf"):
         fmt = "json-ld" if other.endswith("jsonld") else "xml"
         assert to_isomorphic(Graph().parse(dist / other, format=fmt)) == to_isomorphic(g), other
+
+
+# --- the fast paths give what rdflib's general algorithms give ---------------------------------
+
+
+def _reference_quads(ds: Dataset) -> list[ox.Quad]:
+    """Quads through rdflib's public API (the slow path rdfio.quads replaces)."""
+    from ntp_kg.rdfio import to_ox
+
+    out = []
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        gid = g.identifier if isinstance(g, Graph) else g
+        graph = ox.DefaultGraph() if gid is None or gid == ds.default_graph.identifier else ox.NamedNode(str(gid))
+        out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
+    return sorted(out, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def test_quads_and_triples_equal_rdflib_public_api(built: BuildResult) -> None:
+    from ntp_kg.rdfio import quads_and_triples
+
+    qs, ts = quads_and_triples(built.dataset)
+    ref = _reference_quads(built.dataset)
+    assert qs == ref
+    assert ts == sorted({ox.Triple(q.subject, q.predicate, q.object) for q in ref}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _rdflib_jsonld(ts: list[ox.Triple], ctx: dict[str, object]) -> bytes:
+    from ntp_kg import jsonld
+
+    doc = json.loads(to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
+    return jsonld.dumps(doc)
+
+
+def test_jsonld_fast_path_is_taken_and_equals_rdflib_on_the_real_graph(built: BuildResult, dist: Path) -> None:
+    from ntp_kg import jsonld, resources
+
+    ts = triples(quads(built.dataset))
+    doc = jsonld.document(ts, resources.context())
+    assert doc is not None
+    assert jsonld.dumps(doc) == _rdflib_jsonld(ts, resources.context()) == (dist / "ntp-kg.jsonld").read_bytes()
+
+
+_TTL = """
+@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:a a ex:Thing, ex:Other ; rdfs:label "a"@en, "ا"@ar, "plain", "with \\"quotes\\" and \\\\ and \\n" ;
+  ex:int "062"^^xsd:integer ; ex:neg "-5"^^xsd:integer ; ex:bad "abc"^^xsd:integer ;
+  ex:bool "true"^^xsd:boolean, "1"^^xsd:boolean ; ex:dbl "1E3"^^xsd:double, "1.5e-7"^^xsd:double ;
+  ex:dec "1.50"^^xsd:decimal ; ex:date "2024-02-29"^^xsd:date ; ex:nni "5"^^xsd:nonNegativeInteger ;
+  ex:link ex:b, <https://other.example/x>, <urn:isbn:123> ; ex:custom "x"^^ex:dt .
+ex:b ex:link ex:a ; <https://unprefixed.example/p> 7 .
+<https://example.org/a/c> rdfs:label "slash in local part" .
+"""
+
+
+def test_jsonld_fast_path_equals_rdflib_on_literals_of_every_kind() -> None:
+    from ntp_kg import jsonld
+
+    g = Graph().parse(data=_TTL, format="turtle")
+    ts = triples(quads(_dataset_of(g)))
+    ctx = {"ex": "https://example.org/", "xsd": "http://www.w3.org/2001/XMLSchema#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    doc = jsonld.document(ts, ctx)
+    assert doc is not None
+    assert jsonld.dumps(doc) == _rdflib_jsonld(ts, ctx)
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ("ex:a ex:p [ ex:q 1 ] .", "blank node"),
+        ("ex:a ex:list ( ex:b ) .", "RDF list"),
+        ("ex:a ex:p 0, 1 .", "a falsy value among several"),
+        ("ex:a ex:p rdf:nil .", "rdf:nil"),
+    ],
+)
+def test_jsonld_fast_path_declines_what_it_does_not_model(extra: str, why: str) -> None:
+    from ntp_kg import jsonld
+
+    g = Graph().parse(data=_TTL + "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n" + extra, format="turtle")
+    ts = triples(quads(_dataset_of(g)))
+    assert jsonld.document(ts, {"ex": "https://example.org/"}) is None, why
+
+
+def _dataset_of(g: Graph) -> Dataset:
+    ds = Dataset()
+    named = ds.graph("https://example.org/graph")
+    for t in g:
+        named.add(t)
+    return ds
+
+
+def test_catalogue_union_view_only_where_it_equals_the_published_union() -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from ntp_kg import catalog, rdfio
+
+    ds = Dataset()
+    g = ds.graph(URIRef("https://example.org/g"))
+    g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x")))
+    assert isinstance(catalog.union_graph(ds), rdfio.UnionView)
+    g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x", datatype=XSD.string)))
+    union = catalog.union_graph(ds)  # the published union has one triple: a copy is made
+    assert not isinstance(union, rdfio.UnionView) and len(union) == 1

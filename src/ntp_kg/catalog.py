@@ -269,12 +269,13 @@ class Statistics:
 
 
 def union_graph(data: Dataset | ox.Store) -> Graph:
-    """The de-duplicated union of all named graphs, as an rdflib Graph."""
+    """The de-duplicated union of all named graphs, as an rdflib Graph (for a Dataset, a view of
+    its store, not a copy: at a million observations a copy costs as much as the mapping)."""
     if isinstance(data, ox.Store):
-        qs = list(data.quads_for_pattern(None, None, None, None))
-    else:
-        qs = rdfio.quads(data)
-    return rdfio.to_rdflib_graph(rdfio.triples(qs))
+        return rdfio.to_rdflib_graph(rdfio.triples(data.quads_for_pattern(None, None, None, None)))
+    if rdfio.view_is_exact(data):
+        return rdfio.UnionView(data)
+    return rdfio.to_rdflib_graph(rdfio.triples(rdfio.quads(data)))
 
 
 def statistics(g: Graph, uri_space: str) -> Statistics:

@@ -29,7 +29,6 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import query as q
-from . import resources
 from .errors import NtpKgError
 from .yamlio import load_yaml
 

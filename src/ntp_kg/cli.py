@@ -128,6 +128,70 @@ def queries_cmd() -> None:
         typer.echo(f"{name}: {nq.question}")
 
 
+@app.command("publish")
+def publish_cmd(
+    graph_store: Annotated[str, typer.Option("--graph-store", help="The store's Graph Store Protocol endpoint (e.g. Virtuoso http://host:8890/sparql-graph-crud-auth, Fuseki http://host:3030/ds/data).", envvar="NTP_KG_GRAPH_STORE")],
+    sparql: Annotated[str, typer.Option("--sparql", help="The store's SPARQL query endpoint, where the counts are checked (e.g. http://host:8890/sparql, http://host:3030/ds/sparql).", envvar="NTP_KG_GRAPH_STORE_SPARQL")],
+    dist: DistOpt = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="User name for HTTP Basic or Digest authentication.", envvar="NTP_KG_GRAPH_STORE_USER")] = None,  # noqa: UP045
+    password: Annotated[Optional[str], typer.Option("--password", help="Password (better: the environment variable).", envvar="NTP_KG_GRAPH_STORE_PASSWORD", show_envvar=True)] = None,  # noqa: UP045
+    auth: Annotated[str, typer.Option("--auth", help="basic or digest (Virtuoso's /sparql-graph-crud-auth wants digest).")] = "basic",
+    token: Annotated[Optional[str], typer.Option("--token", help="Bearer token instead of a user (better: the environment variable).", envvar="NTP_KG_GRAPH_STORE_TOKEN", show_envvar=True)] = None,  # noqa: UP045
+    body_format: Annotated[str, typer.Option("--format", help="Body of each PUT: ntriples or turtle.")] = "ntriples",
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the store to take a graph or answer a count.")] = 300.0,
+) -> None:
+    """Replace each named graph of the build in an external SPARQL 1.1 store (Graph Store Protocol PUT), then check every graph's triple count through its SPARQL endpoint. Exit 1 when a count differs, 2 when the store cannot be reached or answers an error."""
+    from .graphstore import AuthScheme, BodyFormat, GraphStoreError, Target, publish
+
+    try:
+        try:
+            scheme, fmt = AuthScheme(auth.lower()), BodyFormat(body_format.lower())
+        except ValueError as exc:
+            raise GraphStoreError(f"{exc}: --auth is basic or digest, --format is ntriples or turtle") from exc
+        target = Target(graph_store, sparql, user=user, password=password, auth=scheme, token=token, body_format=fmt, timeout=timeout)
+        out = _dist(dist)
+        for r in publish(out, target):
+            if r.stored is None:
+                typer.echo(f"PUT <{r.graph}>: {r.sent} triples -> {r.status}")
+            else:
+                typer.echo(f"checked <{r.graph}>: {r.stored} triples in the store")
+    except NtpKgError as exc:
+        _fail(exc)
+    typer.echo(f"published {out} to {graph_store}")
+
+
+@app.command("load")
+def load_cmd(
+    store: Annotated[Path, typer.Option("--store", help="The store folder: created if new; an existing folder must be an ntp-kg store.", envvar="NTP_KG_STORE")],
+    files: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional
+        typer.Argument(metavar="[FILE[=GRAPH]]...", help="RDF files (format from the extension, .gz too; N-Quads/TriG keep their graphs, other files go into GRAPH if given; default: the build's ntp-kg.nq)."),
+    ] = None,
+    dist: DistOpt = None,
+) -> None:
+    """Bulk-load RDF files into an on-disk store as a new version, and make it the one `ntp-kg serve --store` serves. All or nothing: a file that does not load leaves the store as it was."""
+    from . import diskstore
+    from .server.sources import DataSource
+    from .store import DUMP
+
+    try:
+        specs = list(files or [])
+        if not specs:
+            dump = _dist(dist) / DUMP
+            if not dump.is_file():
+                raise NtpKgError(f"{dump} does not exist: run `ntp-kg build` (or `make build`) first, or name the files to load")
+            specs = [str(dump)]
+        result = diskstore.load(store, [DataSource.parse(spec) for spec in specs])
+    except NtpKgError as exc:
+        _fail(exc)
+    v = result.version
+    typer.echo(f"loaded {v.quads} quads in {len(v.named_graphs)} named graphs into {v.root} in {result.seconds:.2f} s (version {v.id})")
+    if result.previous is not None:
+        typer.echo(f"  previous version {result.previous} kept (a server finishes its queries on it)")
+    for removed in result.removed:
+        typer.echo(f"  removed old version {removed}")
+
+
 @app.command("serve")
 def serve_cmd(
     data: Annotated[
@@ -139,6 +203,8 @@ def serve_cmd(
         ),
     ] = None,
     dist: DistOpt = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Serve this on-disk store (made by `ntp-kg load`) instead; a new load is served as soon as it is complete. --dist adds the build's dumps and catalogue.", envvar="NTP_KG_STORE")] = None,  # noqa: UP045
+    sparql_backend: Annotated[Optional[str], typer.Option("--sparql-backend", metavar="URL", help="Answer queries and pages from this external SPARQL endpoint (where `ntp-kg publish` wrote the build; its graphs under <base>graph/) instead of loading data; --workers is then the queries sent at once. --dist adds the build's dumps and catalogue.", envvar="NTP_KG_SPARQL_BACKEND")] = None,  # noqa: UP045
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.", envvar="NTP_KG_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
     base: BaseOpt = "https://w3id.org/ntp-kg/",
@@ -148,10 +214,11 @@ def serve_cmd(
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045
     max_body: Annotated[Optional[int], typer.Option("--max-body", help="Bytes per request body [1048576].", envvar="NTP_KG_MAX_BODY", show_default=False)] = None,  # noqa: UP045
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes = queries at once [CPU count].", envvar="NTP_KG_WORKERS", show_default=False)] = None,  # noqa: UP045
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes = queries at once, each with its own copy of the data [CPU count + 1].", envvar="NTP_KG_WORKERS", show_default=False)] = None,  # noqa: UP045
     queue_size: Annotated[Optional[int], typer.Option("--queue-size", help="Queries that may wait; beyond, 503 [16].", envvar="NTP_KG_QUEUE_SIZE", show_default=False)] = None,  # noqa: UP045
     memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", help="MiB of address space per worker, 0 for none [2048].", envvar="NTP_KG_MEMORY_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_nesting: Annotated[Optional[int], typer.Option("--max-nesting", help="Deepest nesting of { ( [ in a query [128].", envvar="NTP_KG_MAX_NESTING", show_default=False)] = None,  # noqa: UP045
+    long_query: Annotated[Optional[float], typer.Option("--long-query", help="Seconds after which a query counts as long; at most workers-1 long queries run at once (one worker stays free for short ones), one more is stopped with 503; 0 for no reserve [0.5].", envvar="NTP_KG_LONG_QUERY", show_default=False)] = None,  # noqa: UP045
     log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.", envvar="NTP_KG_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the graph (or --data files): the SPARQL 1.1 endpoint and query page at /sparql, a start page at /, every minted IRI at its path, dumps and catalogue."""
@@ -172,11 +239,20 @@ def serve_cmd(
         "queue_size": queue_size,
         "memory_limit": None if memory_limit is None else memory_limit * 1024 * 1024,
         "max_nesting": max_nesting,
+        "long_query": long_query,
     }
     try:
         sources = [DataSource.parse(spec) for spec in data or []]
         served_dist = None
-        if dist is not None or not sources:
+        if sparql_backend is not None:
+            if sources or store is not None:
+                raise NtpKgError("give either --sparql-backend or --data/--store: the backend holds the data (write it there with `ntp-kg publish`)")
+            served_dist = dist  # only the dumps and catalogue, when asked for
+        elif store is not None:
+            if sources:
+                raise NtpKgError("give either --store or --data: a store is served as it was loaded (load more files with `ntp-kg load`)")
+            served_dist = dist  # only the dumps and catalogue, when asked for
+        elif dist is not None or not sources:
             served_dist = _dist(dist)
             dump = served_dist / DUMP
             if not dump.is_file():
@@ -192,6 +268,8 @@ def serve_cmd(
             union_default_graph=union,
             limits=Limits(**{k: v for k, v in given.items() if v is not None}),
             log_level=log_level,
+            store=store,
+            sparql_backend=sparql_backend,
         )
         serve(settings)
     except NtpKgError as exc:

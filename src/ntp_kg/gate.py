@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,8 +54,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.plugins.stores.memory import Memory
-from rdflib.term import Node
 
+from . import rdfio
 from . import validate as _v
 
 # pySHACL internals (pinned by pyproject: pyshacl >= 0.30, < 1; the gate's tests compare it with
@@ -134,33 +134,6 @@ class _Timer:
 
 
 # --- the data: a union view for pySHACL, indexes for the screen --------------------------------
-
-
-class _UnionGraph(Graph):
-    """Every triple of a Dataset's store as one read-only rdflib Graph, without copying.
-
-    `validate.union_graph` copies each named graph into a new Graph; this reads rdflib's Memory
-    store with no context, which is the same set of triples."""
-
-    def __init__(self, ds: Dataset) -> None:
-        super().__init__(store=ds.store, identifier=URIRef("urn:x-ntp-kg:gate:union"), namespace_manager=ds.namespace_manager)
-
-    def triples(self, triple: Any) -> Iterator[Any]:  # type: ignore[override]
-        s, p, o = triple
-        if p is not None and not isinstance(p, Node):  # a property path object
-            yield from super().triples(triple)
-            return
-        for t, _ctx in self.store.triples((s, p, o), context=None):
-            yield t
-
-    def __len__(self) -> int:
-        return len(self.store)
-
-    def add(self, triple: Any) -> Graph:  # pragma: no cover - the view is read-only
-        raise TypeError("the union view is read-only")
-
-    def remove(self, triple: Any) -> Graph:  # pragma: no cover
-        raise TypeError("the union view is read-only")
 
 
 class _Index:
@@ -1107,7 +1080,7 @@ def validate(
             return _v.validate(data, shapes)
     with _Timer(stats, "index"):
         if isinstance(data, Dataset):
-            graph: Graph = _UnionGraph(data)
+            graph: Graph = rdfio.UnionView(data)
             union_of_store = True
         else:
             graph = data

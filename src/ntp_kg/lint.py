@@ -7,6 +7,7 @@ points nowhere, and a number in the article that no fact accounts for (coverage)
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,16 @@ class _Checker:
         self.seeds = seeds
         self.report = report
         self.ref = seeds.reference
+        self._mentions: dict[str, tuple[list[Mention], list[int]]] = {}
+
+    def source_mentions(self, src: Source) -> tuple[list[Mention], list[int]]:
+        """The numbers of a source text and their start offsets, found once per source (every
+        observation of the source asks)."""
+        hit = self._mentions.get(src.meta.id)
+        if hit is None:
+            found = mentions(src.text)
+            hit = self._mentions[src.meta.id] = (found, [m.start for m in found])
+        return hit
 
     def error(self, file: str, line: int | None, fact: str | None, fld: str | None, msg: str) -> None:
         self.report.errors.append(LintIssue(file, line, fact, fld, msg))
@@ -164,7 +175,7 @@ class _Checker:
             self._quote(file, doc, "waivers", i, None, w.quote, src)
             if canonical_or_none(w.number) not in {m.number for m in mentions(w.quote)}:
                 self.error(file, doc.line("waivers", i, "number"), None, "number", f"'{w.number}' is not a number in the quote")
-        self.report.coverage.append(coverage(src, doc))
+        self.report.coverage.append(coverage(src, doc, self.source_mentions(src)[0]))
         self.report.counts["observations"] += len(ff.observations)
         self.report.counts["statements"] += len(ff.statements)
         self.report.counts["waivers"] += len(ff.waivers)
@@ -185,14 +196,24 @@ class _Checker:
         found = mentions(o.quote, max(pos, 0))
         # A quote that starts or ends inside a number, or between it and its scale word, does
         # not state that number: "419 مليار" cut from "2419 مليار" is not 419 billion.
-        in_text = mentions(src.text) if pos >= 0 else []
-        cut = {m: t for m in found for t in in_text if t.start < m.end and m.start < t.end and (t.start, t.end, t.scale) != (m.start, m.end, m.scale)}
+        cut = {m: t for m in found for t in self._overlapping(src, m) if (t.start, t.end, t.scale) != (m.start, m.end, m.scale)} if pos >= 0 else {}
         if any(m.number == want and m.scale == o.scale and m not in cut for m in found):
             return
         sc = lambda m: f" {m.scale}" if m.scale else ""  # noqa: E731
         seen = ", ".join(m.raw + sc(m) + (f" (cut from {cut[m].raw}{sc(cut[m])})" if m in cut else "") for m in found) or "no numbers"
         scale = f" followed by the scale word for {o.scale}" if o.scale else " with no scale word after it"
         self.error(file, doc.line("observations", i, "value"), o.id, "value", f"'{o.value}'{scale} is not in the quote (the quote has: {seen})")
+
+    def _overlapping(self, src: Source, m: Mention) -> list[Mention]:
+        """The numbers of the source text that overlap `m`, in text order. Numbers found in one
+        text do not overlap each other, so they are those just before `m.end`, by start."""
+        in_text, starts = self.source_mentions(src)
+        j = bisect_left(starts, m.end) - 1
+        out = []
+        while j >= 0 and in_text[j].end > m.start:
+            out.append(in_text[j])
+            j -= 1
+        return out[::-1]
 
     def _undefined(self, file: str, line: int | None, fid: str, fld: str, key: str | None, table: dict[str, object], what: str) -> None:
         if key is not None and key not in table:
@@ -288,27 +309,32 @@ def _near_miss(quote: str, text: str) -> str:
     return f" (its first {lo} characters match; it differs at character {lo + 1}: {quote[lo:lo + 12]!r})"
 
 
-def coverage(src: Source, doc: FactsDoc) -> Coverage:
-    """Every number in the source must be accounted for by a fact or a waiver."""
+def coverage(src: Source, doc: FactsDoc, all_mentions: list[Mention] | None = None) -> Coverage:
+    """Every number in the source must be accounted for by a fact or a waiver.
+
+    Quotes are indexed by the numbers they claim, so each number of the text is compared with the
+    few quotes that claim that number, not with every quote of the source."""
     text = src.text
-    claims: list[tuple[int, int, set[str]]] = []
+    claims: dict[str, list[tuple[int, int]]] = {}
     ff = doc.facts
     for f in [*ff.observations, *ff.statements]:
         pos = text.find(f.quote)
         if pos >= 0:
-            claims.append((pos, pos + len(f.quote), {canonical(n).lstrip("-") for n in f.numbers()}))
-    waived: list[tuple[int, int, str]] = []
+            for num in {canonical(n).lstrip("-") for n in f.numbers()}:
+                claims.setdefault(num, []).append((pos, pos + len(f.quote)))
+    waived: dict[str, list[tuple[int, int]]] = {}
     for w in ff.waivers:
         pos = text.find(w.quote)
         if pos >= 0 and (n := canonical_or_none(w.number)) is not None:
-            waived.append((pos, pos + len(w.quote), n))
+            waived.setdefault(n, []).append((pos, pos + len(w.quote)))
     by_fact = n_waived = 0
     uncovered = []
-    all_mentions = mentions(text)
+    if all_mentions is None:
+        all_mentions = mentions(text)
     for m in all_mentions:
-        if any(s <= m.start and m.end <= e and m.number in nums for s, e, nums in claims):
+        if any(s <= m.start and m.end <= e for s, e in claims.get(m.number, ())):
             by_fact += 1
-        elif any(s <= m.start and m.end <= e and m.number == n for s, e, n in waived):
+        elif any(s <= m.start and m.end <= e for s, e in waived.get(m.number, ())):
             n_waived += 1
         else:
             line, col = _line_col(text, m.start)

@@ -238,6 +238,15 @@ class _SourceMapper:
         self.g, self.src, self.ref, self.m = g, src, ref, m
         self.sid = src.meta.id
         self.doc = m.source(self.sid)
+        self._periods: dict[str, URIRef] = {}
+
+    def period(self, key: str) -> URIRef:
+        """The period node, its triples added to this source's graph once (most observations of
+        a source share a few periods; adding them again would change nothing but the time)."""
+        node = self._periods.get(key)
+        if node is None:
+            node = self._periods[key] = _period(self.g, self.m, key)
+        return node
 
     def document(self) -> None:
         g, meta, doc = self.g, self.src.meta, self.doc
@@ -305,7 +314,7 @@ class _SourceMapper:
         g.add((n, RDF.type, QB.Observation))
         g.add((n, QB.dataSet, m.dataset(self.sid)))
         g.add((n, SDMX_DIM.refArea, m.area(o.area)))
-        g.add((n, SDMX_DIM.refPeriod, _period(g, m, o.period)))
+        g.add((n, SDMX_DIM.refPeriod, self.period(o.period)))
         g.add((n, NTP.indicator, m.indicator(o.indicator)))
         g.add((n, NTP.programme, m.programme(o.programme)))
         g.add((n, NTP.status, m.code("status", o.status)))
@@ -349,7 +358,7 @@ class _SourceMapper:
             for p in s.about:
                 g.add((n, SCHEMA.about, m.programme(p)))
             if s.about_period:
-                g.add((n, DCTERMS.temporal, _period(g, m, s.about_period)))
+                g.add((n, DCTERMS.temporal, self.period(s.about_period)))
         elif isinstance(s, ChairStatement):
             n = m.event(s.event)
             g.add((n, NTP.chairedBy, m.person(s.person)))
@@ -383,7 +392,7 @@ class _SourceMapper:
         elif isinstance(s, ProgrammeLaunchStatement):
             n = m.programme(s.programme)
             # The period itself is the programme's reference data (lint checks they agree).
-            g.add((n, NTP.launchedIn, _period(g, m, str(s.year))))
+            g.add((n, NTP.launchedIn, self.period(str(s.year))))
         elif isinstance(s, DeadlineStatement):
             n = m.task(s.task)
             g.add((n, RDF.type, NTP.Task))

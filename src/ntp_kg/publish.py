@@ -4,7 +4,7 @@ Dumps are written into a fresh sibling folder and swapped in by rename, so a rea
 crashed build) never sees a half-written dist/. Only a folder that a build wrote (it holds the
 marker file) or an empty one is ever replaced: pointing --dist at a source tree is refused, not
 obeyed. Output is deterministic: the same seeds give the same bytes (sorted quads, gzip without
-timestamps, JSON-LD arrays in a fixed order).
+timestamps, JSON-LD arrays in a fixed order: jsonld.stable).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from . import rdfio, resources
+from . import jsonld, rdfio, resources
 from .errors import UnsafeOutput
 from .validate import ValidationReport
 
@@ -47,24 +47,9 @@ DUMPS: tuple[Dump, ...] = (
 )
 
 
-def _stable(node: Any) -> Any:
-    """JSON-LD with nodes and value arrays in a fixed order (rdflib's order follows hashing).
-
-    Arrays in our JSON-LD are unordered sets of values (we publish no @list), so sorting them
-    changes no triple.
-    """
-    if isinstance(node, dict):
-        return {k: _stable(v) for k, v in node.items()}
-    if isinstance(node, list):
-        items = [_stable(v) for v in node]
-        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-    return node
-
-
 def render(ds: Dataset) -> dict[str, bytes]:
     """Every dump's bytes, from one sorted list of quads."""
-    qs = rdfio.quads(ds)
-    ts = rdfio.triples(qs)
+    qs, ts = rdfio.quads_and_triples(ds)
     prefixes = resources.prefixes()
     out: dict[str, bytes] = {}
     out[f"{BASENAME}.nt"] = rdfio.sorted_lines(ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES))
@@ -72,10 +57,18 @@ def render(ds: Dataset) -> dict[str, bytes]:
     out[f"{BASENAME}.ttl"] = ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     out[f"{BASENAME}.trig"] = ox.serialize(qs, format=ox.RdfFormat.TRIG, prefixes=prefixes)
     ctx = resources.context()
-    doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
-    out[f"{BASENAME}.jsonld"] = (json.dumps(_stable(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    out[f"{BASENAME}.jsonld"] = jsonld.dumps(jsonld_document(ts, ctx))
     out["context.jsonld"] = (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     return out
+
+
+def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
+    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
+    (module jsonld), else by rdflib's serializer."""
+    doc = jsonld.document(ts, ctx)
+    if doc is None:
+        doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
+    return doc
 
 
 def _gzip(data: bytes) -> bytes:

@@ -22,3 +22,16 @@ def load_dist(dist: Path) -> ox.Store:
     with path.open("rb") as f:
         store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+def count_by_graph(store: ox.Store, query: str, union: bool = False) -> list[tuple[str, int]]:
+    """(graph IRI or '', count) rows of a `SELECT ?g (COUNT(*) AS ?n)` query: how the loader
+    checks a new store version and how a worker reports what it serves."""
+    out = []
+    result = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(result, ox.QuerySolutions)
+    for sol in result:
+        g, n = sol[0], sol[1]
+        assert isinstance(n, ox.Literal)
+        out.append((g.value if isinstance(g, ox.NamedNode) else "", int(n.value)))
+    return out

@@ -71,7 +71,8 @@ def test_answers_errors_and_datasets() -> None:
             answers = await asyncio.gather(*(p.run(job("ASK { ?s ?p ?o }")) for _ in range(4)))  # 2 run, 2 queue
             assert {a.body for a in answers} == {b'{"head":{},"boolean":true}'}
             assert p.status() | {"network_isolated": None} == {
-                "workers": 2, "idle": 2, "busy": 0, "starting": 0, "queued": 0, "queue_size": 2, "replaced": 0, "network_isolated": None,
+                "workers": 2, "idle": 2, "busy": 0, "starting": 0, "queued": 0, "queue_size": 2, "replaced": 0, "spare": 0,
+                "long": 0, "max_long": 1, "stopped_long": 0, "network_isolated": None,
             }
         finally:
             await p.close()

@@ -1,11 +1,14 @@
 """Limits that really hold. Against a server with 3 workers, a queue of 1 and a 2 s time limit: a
-runaway query is stopped and its worker process replaced; /health and a cheap query answer
-while slow queries run; a full queue gets 503 with Retry-After at once. Against one worker with
-384 MiB (and a long time limit, so that only memory can stop it): the memory limit and a parser
-crash cost one worker process, not the server.
+runaway query is stopped and its worker process replaced. With 3 workers and the reserve for
+short queries (at most 2 long queries, `--long-query 0.5`): a burst of slow queries gets 504 (the
+two long ones) and 503 (the ones that would be long too many), while /health and a cheap query are
+answered, correctly, before the long ones end. Without the reserve: a full queue gets 503 with
+Retry-After at once. Against one worker with 384 MiB (and a long time limit, so that only memory
+can stop it): the memory limit and a parser crash cost one worker process, not the server.
 
-No figure is asserted as performance: the 1 s bounds are request timeouts (a request that
-does not answer within 1 s fails), and the time limit is checked by its effect.
+No figure is asserted as performance: the 1 s bounds on /health are request timeouts (a request
+that does not answer within 1 s fails), the time limit is checked by its effect, and the reserve
+by the order of events (the cheap answer comes while the long queries still run).
 """
 
 from __future__ import annotations
@@ -13,19 +16,42 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import LiveServer
+from ntp_kg.server.limits import Limits
+
+from .conftest import SAMPLE, LiveServer, start_server, stop_server
 
 # Six patterns over the 47 triples: 1e10 rows to count, far beyond any time limit.
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?q ?r ?s }"
 CHEAP = "ASK { ?s ?p ?o }"
+CHEAP_ANSWER = {"head": {}, "boolean": True}
 MEMORY_BOMB = "SELECT (STRLEN(?s30) AS ?n) WHERE { BIND(\"xxxxxxxxxx\" AS ?s0) " + " ".join(
     f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(30)
 ) + " }"
+
+
+def _module_server(tmp_path_factory: pytest.TempPathFactory, name: str, args: list[str]) -> Iterator[LiveServer]:
+    server = start_server(["--data", str(SAMPLE), *args], tmp_path_factory.mktemp(name), name)
+    yield server
+    code = stop_server(server)
+    assert code == 0, f"{name} did not shut down cleanly (exit {code}):\n{server.logs()}"
+
+
+@pytest.fixture(scope="module")
+def reserve_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """3 workers, at most 2 long queries (past 0.5 s), a queue of 1, a 10 s time limit."""
+    yield from _module_server(tmp_path_factory, "reserve", ["--workers", "3", "--queue-size", "1", "--time-limit", "10", "--long-query", "0.5"])
+
+
+@pytest.fixture(scope="module")
+def no_reserve_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """3 workers, a queue of 1, a 2 s time limit, no worker kept for short queries."""
+    yield from _module_server(tmp_path_factory, "no-reserve", ["--workers", "3", "--queue-size", "1", "--time-limit", "2", "--long-query", "0"])
 
 
 def worker_pids(server: LiveServer) -> set[int]:
@@ -82,7 +108,75 @@ def test_a_runaway_query_is_stopped_and_its_worker_replaced(limited_server: Live
     assert not Path(f"/proc/{killed}").exists()  # gone: it does not burn a core any more
 
 
-def test_slow_queries_do_not_block_health_cheap_queries_or_refusals(limited_server: LiveServer) -> None:
+STOPPED = (
+    "503 Service Unavailable: the query ran longer than 0.5 s while 2 other long queries were running; at most 2 of "
+    "the 3 query workers run long queries, so that one stays free for short ones. It was stopped: retry later, or "
+    "make it cheaper (a LIMIT, a more selective pattern)\n"
+)
+
+
+def test_a_burst_of_slow_queries_leaves_a_worker_for_a_cheap_query(reserve_server: LiveServer) -> None:
+    server = reserve_server
+    wait_for(server, "idle", 3)
+    assert health(server)["max_long"] == 2
+    responses: dict[str, httpx.Response] = {}
+
+    def slow(name: str) -> None:
+        responses[name] = httpx.get(server.endpoint, params={"query": CARTESIAN}, timeout=60)
+
+    # A bounded burst: 4 slow queries for 3 workers and a queue of 1. Two become long and run to
+    # the time limit; the third running one, then the queued one, would be long queries too many.
+    burst = {name: threading.Thread(target=slow, args=(name,)) for name in "ABCD"}
+    for t in burst.values():
+        t.start()
+    status = wait_for(server, "stopped_long", 2, deadline=30.0)
+    assert status["long"] == 2
+    wait_for(server, "spare", 1)  # a loaded spare, to take the place of the next worker killed
+    # While the two long queries run: a cheap query is answered, correctly.
+    r = cheap(server)
+    assert (r.status_code, r.json()) == (200, CHEAP_ANSWER)
+    # One more slow query takes the free worker; a cheap query sent with it waits at most until
+    # it is stopped (when it would become long), then runs on the spare, which took its place.
+    late: dict[str, httpx.Response] = {}
+    e = threading.Thread(target=lambda: late.setdefault("E", httpx.get(server.endpoint, params={"query": CARTESIAN}, timeout=60)))
+    e.start()
+    wait_for(server, "busy", 3)
+    r = cheap(server)
+    assert (r.status_code, r.json()) == (200, CHEAP_ANSWER)
+    e.join(30)
+    # All of that happened while the long queries still ran: the cheap ones did not wait for them.
+    assert health(server)["long"] == 2
+    assert sorted(r.status_code for r in responses.values()) == [503, 503]  # the long ones have not answered yet
+    for t in burst.values():
+        t.join(60)
+    codes = sorted(r.status_code for r in responses.values())
+    assert codes == [503, 503, 504, 504]
+    for r in (*responses.values(), late["E"]):
+        if r.status_code == 503:
+            assert r.text == STOPPED
+            assert r.headers["retry-after"] == "1"
+            assert r.headers["access-control-allow-origin"] == "*"
+        else:
+            assert r.text == "504 Gateway Timeout: the query ran longer than the time limit of 10 s and was stopped\n"
+    assert late["E"].status_code == 503
+    status = wait_for(server, "idle", 3)
+    assert (status["long"], status["stopped_long"], status["replaced"]) == (0, 3, 5)
+    wait_for(server, "spare", 0, deadline=30.0)  # no long query for a time limit: no spare
+    r = cheap(server)
+    assert (r.status_code, r.json()) == (200, CHEAP_ANSWER)
+
+
+def test_the_reserve_is_documented_at_limits(reserve_server: LiveServer, no_reserve_server: LiveServer) -> None:
+    doc = httpx.get(reserve_server.base + "/limits").json()
+    assert (doc["limits"]["long_query_seconds"], doc["limits"]["max_long_queries"], doc["limits"]["workers"]) == (0.5, 2, 3)
+    assert doc["long_queries"].startswith("A query that has run 0.5 s counts as long. At most 2 of the 3 workers run long queries at once")
+    doc = httpx.get(no_reserve_server.base + "/limits").json()
+    assert (doc["limits"]["long_query_seconds"], doc["limits"]["max_long_queries"]) == (0, None)
+    assert doc["long_queries"].startswith("No worker is reserved for short queries")
+
+
+def test_without_the_reserve_slow_queries_fill_the_workers_and_the_queue(no_reserve_server: LiveServer) -> None:
+    limited_server = no_reserve_server
     wait_for(limited_server, "idle", 3)
     results: dict[str, int] = {}
 
@@ -146,3 +240,14 @@ def test_each_worker_runs_under_its_memory_limit(fragile_server: LiveServer) -> 
         core = next(x for x in limits.splitlines() if x.startswith("Max core file size"))
         assert core.split()[4] == "0"
     assert os.getpid() not in worker_pids(fragile_server)
+
+
+def test_the_reserve_needs_two_workers_and_a_threshold_below_the_time_limit() -> None:
+    assert Limits(workers=3).max_long_queries == 2
+    assert Limits(workers=2).max_long_queries == 1
+    assert Limits(workers=1).max_long_queries is None  # one worker cannot keep one free
+    assert Limits(workers=3, long_query=0).max_long_queries is None  # switched off
+    assert Limits(workers=3, time_limit=2, long_query=2).max_long_queries is None  # no query gets that long
+    assert Limits().workers == (os.cpu_count() or 1) + 1
+    with pytest.raises(ValueError, match=r"^invalid limits: long_query=-1 "):
+        Limits(long_query=-1)

@@ -18,6 +18,7 @@ queries in worker processes under time, memory, size and row limits.
     resource_page.py       the HTML page of a resource; Accept-Language
     start_page.py          the start page `/` (figures, places, programmes, charts)
     dumps.py               dist/ files as downloads: ETag, Last-Modified, 304
+    reload.py              StoreEngine: `serve --store`, switching to each new store version
     serve.py               serve(settings): workers + uvicorn
 """
 

@@ -140,6 +140,18 @@ def _pick(form: Form, accept: str | None, format_params: tuple[str, ...]) -> For
     return negotiate([(f, (f.media_type, *f.aliases)) for f in offered], accept)
 
 
+_inspect_cached = lru_cache(maxsize=1024)(guard.inspect)
+
+
+def _inspect(query: str, max_nesting: int) -> guard.Inspection:
+    """guard.inspect, cached for queries up to 4,096 characters: clients repeat their queries
+    (dashboards, the query page's examples), and the guard's scan of the text was the largest
+    item of the handler's own time when profiled. Refusals raise, so they are not cached."""
+    if len(query) <= 4096:
+        return _inspect_cached(query, max_nesting)
+    return guard.inspect(query, max_nesting)
+
+
 def _not_acceptable(form: Form, format_params: tuple[str, ...]) -> NotAcceptable:
     offered = for_form(form)
     names = ", ".join(f.name for f in offered)
@@ -219,7 +231,7 @@ def create_app(
         if req.query is None:
             return description(request, req.formats)
         protocol.check_length(req.query, limits)
-        inspection = guard.inspect(req.query, limits.max_nesting)
+        inspection = _inspect(req.query, limits.max_nesting)
         accept = request.headers.get("accept")
         # The guard told the form: negotiate for it (for all three when it could not tell).
         forms = [Form.CONSTRUCT if inspection.form.is_graph else inspection.form] if inspection.form else [Form.SELECT, Form.ASK, Form.CONSTRUCT]
@@ -264,6 +276,9 @@ def create_app(
         return page_response(request, shared_query(request, "query"))
 
     start_cache: dict[str, str] = {}
+    # The cached pages are drawn from the describer's data; `serve --store` switches it to each new
+    # version, which comes with a new `graphs` set (kept rather than the store: no reference to an old store).
+    start_drawn_from: list[object] = [None]
 
     async def start(request: Request) -> Response:
         """The start page for people; an old shared link `/?query=...` moves to `/sparql?edit=...`."""
@@ -272,6 +287,9 @@ def create_app(
         if query is not None:
             return RedirectResponse("/sparql?" + urlencode({"edit": query}), 301)
         lang = resource_page.choose_language(request.headers.get("accept-language"))
+        if start_drawn_from[0] is not describer.graphs:
+            start_cache.clear()
+            start_drawn_from[0] = describer.graphs
         if lang not in start_cache:
             start_cache[lang] = start_page.render(describer.store, lang, describer.local_path)
         headers = {"Vary": "Accept-Language", "Content-Language": lang, "Content-Security-Policy": resource_page.CSP}
@@ -291,6 +309,20 @@ def create_app(
         body = {"status": "ok" if alive else "unavailable", **status}
         return Response(json.dumps(body), 200 if alive else 503, {"Cache-Control": "no-store"}, media_type="application/json")
 
+    def long_queries_doc() -> str:
+        allowed = limits.max_long_queries
+        if allowed is None:
+            return ("No worker is reserved for short queries (one worker, or long_query is 0): every query may run "
+                    "to the time limit, and a cheap query waits while slow ones hold every worker.")
+        return (
+            f"A query that has run {limits.long_query:g} s counts as long. At most {allowed} of the {limits.workers} "
+            "workers run long queries at once, so one always takes short queries: while slow queries run, a cheap "
+            f"query gets a worker within {limits.long_query:g} s (plus the queries queued before it). A query that "
+            "would be one long query too many is stopped when it becomes long: 503 with Retry-After. While the long "
+            "queries run (and one time limit after), a spare worker is kept loaded to replace a stopped one at "
+            "once. Each worker holds its own copy of the data."
+        )
+
     async def limits_doc(request: Request) -> Response:
         body = {
             "limits": limits.describe(),
@@ -301,6 +333,7 @@ def create_app(
             ),
             "timeout": f"A query running longer than {limits.time_limit:g} s is stopped and answered with 504.",
             "overload": "When every worker is busy and the queue is full, the answer is 503 with Retry-After.",
+            "long_queries": long_queries_doc(),
         }
         return Response(json.dumps(body, indent=1), media_type="application/json")
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 MIB = 1024 * 1024
 
 
-def _cpus() -> int:
-    return max(1, os.cpu_count() or 1)
+def _default_workers() -> int:
+    """One worker per CPU, plus one: with `long_query`, one worker is kept for short queries,
+    so that on 2 CPUs two long queries can still run at once."""
+    return max(1, os.cpu_count() or 1) + 1
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,10 @@ class Limits:
     """Characters in one query (413 beyond)."""
     max_body: int = 1 * MIB
     """Bytes in one request body (413 beyond)."""
-    workers: int = field(default_factory=_cpus)
-    """Worker processes, each with its own copy of the data: at most this many queries run at once."""
+    workers: int = field(default_factory=_default_workers)
+    """Worker processes, at most this many queries run at once [CPU count + 1]. Each worker
+    holds its own copy of the data in memory (it is what lets a runaway query be killed without
+    harming the others): memory is about `workers` times one loaded store."""
     queue_size: int = 16
     """Queries that may wait for a worker; beyond, 503 with Retry-After at once."""
     memory_limit: int = 2048 * MIB
@@ -36,6 +40,19 @@ class Limits:
     """Deepest nesting of { ( [ in a query (the parser crashes on about 3,000 braces)."""
     retry_after: int = 1
     """Seconds in the Retry-After header of a 503."""
+    long_query: float = 0.5
+    """Seconds after which a running query counts as long. At most `workers - 1` long queries
+    run at once, so one worker is always free for short queries within this time; a query that
+    would be one long query too many is stopped here (worker replaced, 503 + Retry-After); while
+    `workers - 1` long queries run, one spare worker is kept loaded to replace it at once.
+    0 (or a single worker) switches the reserve off: every query may run to `time_limit`."""
+
+    @property
+    def max_long_queries(self) -> int | None:
+        """Long queries allowed at once; None when the reserve is off."""
+        if self.long_query == 0 or self.workers < 2 or self.long_query >= self.time_limit:
+            return None
+        return self.workers - 1
 
     def __post_init__(self) -> None:
         checks = {
@@ -48,12 +65,15 @@ class Limits:
             "memory_limit": self.memory_limit == 0 or self.memory_limit >= 64 * MIB,
             "max_nesting": self.max_nesting >= 1,
             "retry_after": self.retry_after >= 0,
+            "long_query": self.long_query >= 0,
         }
-        bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
+        hints = {"memory_limit": "0 or at least 64 MiB", "long_query": "seconds, 0 for no reserve"}
+        bad = [name for name, ok in checks.items() if not ok]
         if bad:
-            raise ValueError(f"invalid limits: {', '.join(bad)} (memory_limit is 0 or at least 64 MiB)")
+            shown = [f"{name}={getattr(self, name)!r}" + (f" ({hints[name]})" if name in hints else "") for name in bad]
+            raise ValueError(f"invalid limits: {', '.join(shown)}")
 
-    def describe(self) -> dict[str, float | int]:
+    def describe(self) -> dict[str, float | int | None]:
         """The limits in force, as published at /limits."""
         return {
             "time_limit_seconds": self.time_limit,
@@ -64,4 +84,6 @@ class Limits:
             "queue_size": self.queue_size,
             "memory_limit_bytes": self.memory_limit,
             "max_nesting": self.max_nesting,
+            "long_query_seconds": self.long_query,
+            "max_long_queries": self.max_long_queries,
         }

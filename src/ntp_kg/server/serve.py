@@ -21,9 +21,11 @@ import uvicorn
 from .. import resources
 from ..errors import NtpKgError
 from .app import create_app
+from . import remote
 from .dumps import Dumps
 from .engine import WorkerPool
 from .linked import Describer
+from .reload import StoreEngine, open_store
 from .settings import Settings
 from .worker import WorkerConfig
 
@@ -55,12 +57,19 @@ def published_context() -> dict[str, Any]:
         return {}
 
 
-def build(settings: Settings) -> tuple[WorkerPool, uvicorn.Config]:
+def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteEngine, uvicorn.Config]:
     context = published_context()
     config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context)
-    pool = WorkerPool(config, settings.limits)
     catalogue = [settings.dist / "catalog.ttl"] if settings.dist is not None else []
-    describer = Describer.load(settings.sources, settings.base, [p for p in catalogue if p.is_file()])
+    pool: WorkerPool | StoreEngine | remote.RemoteEngine
+    describer: Describer
+    if settings.store is not None:  # an on-disk store folder, switched when `ntp-kg load` moves its pointer
+        pool, describer = open_store(settings.store, config, settings.limits, settings.base, [p for p in catalogue if p.is_file()])
+    elif settings.sparql_backend is not None:  # an external SPARQL store (remote.py): our graphs there
+        pool, describer = remote.open_backend(settings.sparql_backend, settings.base, settings.limits, context, settings.union_default_graph, [p for p in catalogue if p.is_file()])
+    else:
+        pool = WorkerPool(config, settings.limits)
+        describer = Describer.load(settings.sources, settings.base, [p for p in catalogue if p.is_file()])
     dumps = Dumps(settings.dist) if settings.dist is not None else None
     app = create_app(pool, settings.limits, endpoint_url=settings.endpoint_url, context=context, describer=describer, dumps=dumps)
     uv = uvicorn.Config(
@@ -91,7 +100,9 @@ def serve(settings: Settings) -> None:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
             f"serving {len(info.graphs)} named graphs ({triples} triples) with {settings.limits.workers} workers "
-            f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated else " (workers NOT network-isolated)"),
+            f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated or isinstance(pool, remote.RemoteEngine) else " (workers NOT network-isolated)")
+            + (f" from store {pool.root} version {pool.version.id}" if isinstance(pool, StoreEngine) else "")
+            + (f" over the SPARQL backend {pool.backend.url}" if isinstance(pool, remote.RemoteEngine) else ""),
             flush=True,
         )
         try:

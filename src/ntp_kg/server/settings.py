@@ -31,9 +31,19 @@ class Settings:
     its catalogue at /catalog and /.well-known/void."""
     limits: Limits = field(default_factory=Limits)
     log_level: str = "info"
+    store: Path | None = None
+    """An on-disk store folder (`ntp-kg load --store`) served instead of `sources`; its current
+    version, switched when a load moves the pointer (reload.py)."""
+    sparql_backend: str | None = None
+    """An external SPARQL endpoint (`ntp-kg serve --sparql-backend URL`) answering queries and
+    descriptions instead of `sources` (remote.py): our graphs there, under <base>graph/."""
 
     def __post_init__(self) -> None:
-        if not self.sources:
+        if self.sparql_backend is not None and (self.sources or self.store is not None):
+            raise ValueError("give either --sparql-backend or data (--data, --store), not both")
+        if self.store is not None and self.sources:
+            raise ValueError("give either --store or data files (--data), not both")
+        if not self.sources and self.store is None and self.sparql_backend is None:
             raise ValueError("nothing to serve: give at least one data file")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"invalid port {self.port}")

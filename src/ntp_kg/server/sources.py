@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -80,5 +81,5 @@ class DataSource:
         try:
             with gzip.open(self.path, "rb") if self.path.suffix.lower() == ".gz" else self.path.open("rb") as f:
                 store.bulk_load(cast(IO[bytes], f), format=self.format, base_iri=self.graph, to_graph=graph)
-        except (SyntaxError, ValueError, OSError) as exc:
+        except (SyntaxError, ValueError, OSError, EOFError, zlib.error) as exc:  # EOFError, zlib.error: a cut or damaged .gz
             raise DataSourceError(f"{self.path}: cannot load as {self.format.name}: {exc}") from exc

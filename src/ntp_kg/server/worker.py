@@ -8,8 +8,8 @@ Started by `engine.WorkerPool` as `python -c ...child()` with a socket to the pa
 3. bounds its memory: RLIMIT_AS (a query that needs more gets MemoryError or dies, and the
    parent replaces the worker) and no core dumps.
 
-Messages to the parent are JSON headers (and raw result bytes), never pickles: the parent
-does not unpickle what a worker sends. Frames are multiprocessing's (`send_bytes`).
+Messages to the parent are a JSON header (and raw result bytes) in one frame, never pickles:
+the parent does not unpickle what a worker sends. Frames are multiprocessing's (`send_bytes`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import signal
+import struct
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from ..store import count_by_graph as _count
 from . import serialize
 from .formats import BY_NAME, Format
 from .sources import DataSource
@@ -44,6 +46,13 @@ class WorkerConfig:
     memory_limit: int
     context: Mapping[str, Any] = field(default_factory=dict)
     isolate_network: bool = True
+    store_path: str | None = None
+    """An on-disk store (`ntp-kg serve --store`: a loaded version's database) to open read-only
+    instead of loading `sources`: it opens in milliseconds and its pages are shared by every
+    worker through the page cache."""
+    dataset_info: Mapping[str, Any] | None = None
+    """The figures `describe` would count (from the version's manifest), so a worker over a
+    store starts without scanning it."""
 
 
 @dataclass(frozen=True)
@@ -88,20 +97,12 @@ def _bound_memory(limit: int) -> None:
 
 
 def _send(conn: Connection, header: Mapping[str, Any], body: bytes | None = None) -> None:
-    conn.send_bytes(json.dumps(header).encode("utf-8"))
-    if body is not None:
-        conn.send_bytes(body)
+    """One frame: the JSON header's length (4 bytes), the header, then the body's bytes. One
+    frame, not two, so that an answer costs one write here and one wake-up in the parent."""
+    head = json.dumps(header).encode("utf-8")
+    conn.send_bytes(struct.pack("!I", len(head)) + head + (body or b""))
 
 
-def _count(store: ox.Store, query: str, union: bool = False) -> list[tuple[str, int]]:
-    out = []
-    result = store.query(query, use_default_graph_as_union=union)
-    assert isinstance(result, ox.QuerySolutions)
-    for sol in result:
-        g, n = sol[0], sol[1]
-        assert isinstance(n, ox.Literal)
-        out.append((g.value if isinstance(g, ox.NamedNode) else "", int(n.value)))
-    return out
 
 
 def describe(store: ox.Store, union_default_graph: bool) -> dict[str, Any]:
@@ -236,11 +237,14 @@ def main(conn: Connection, config: WorkerConfig) -> None:
     """Serve queries over `conn` until the parent closes it."""
     isolated = _leave_network() if config.isolate_network else False
     _bound_memory(config.memory_limit)
-    store = ox.Store()
     try:
-        for source in config.sources:
-            source.load_into(store)
-        info = describe(store, config.union_default_graph)
+        if config.store_path is not None:
+            store = ox.Store.read_only(config.store_path)
+        else:
+            store = ox.Store()
+            for source in config.sources:
+                source.load_into(store)
+        info = dict(config.dataset_info) if config.dataset_info is not None else describe(store, config.union_default_graph)
     except MemoryError:
         _send(conn, {"type": "load-error", "message": f"the data does not fit in the memory limit of {config.memory_limit // 2**20} MiB per worker"})
         return

@@ -1,0 +1,102 @@
+"""`ntp-kg serve --sparql-backend` over the in-process mini store (gsp_server.py: pyoxigraph
+behind the SPARQL protocol), so the remote engine and store are covered without Virtuoso: with
+the same engine behind it, the front must give exactly the embedded engine's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from ntp_kg import resources
+from ntp_kg.graphstore import Target, publish
+from ntp_kg.server.remote import Backend, BackendError, discover
+from tests.server.conftest import LiveServer, start_server, stop_server
+from tests.sparql import golden
+
+from .gsp_server import MiniStore, running
+from .test_graphstore import socket_closed_port
+
+NAMES = sorted(p.stem for p in (resources.data_root() / "sparql").glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def mini(dist: Path) -> Iterator[tuple[MiniStore, str]]:
+    m = MiniStore()
+    # Not ours: a graph outside <base>graph/, which the front must never show.
+    other = ox.NamedNode("http://example.org/system")
+    m.store.add(ox.Quad(other, other, ox.Literal("system data"), other))
+    with running(m) as base:
+        list(publish(dist, Target(base + "/data", base + "/sparql")))
+        yield m, base
+
+
+@pytest.fixture(scope="module")
+def front(tmp_path_factory: pytest.TempPathFactory, mini: tuple[MiniStore, str], dist: Path) -> Iterator[LiveServer]:
+    server = start_server(["--sparql-backend", mini[1] + "/sparql", "--dist", str(dist), "--workers", "2", "--max-rows", "1000"], tmp_path_factory.mktemp("front"), "front")
+    yield server
+    assert stop_server(server) == 0, server.logs()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_research_query_gives_its_golden_answer(front: LiveServer, name: str) -> None:
+    text = (resources.data_root() / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+    r = httpx.post(front.endpoint, data={"query": text}, headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}, timeout=60)
+    assert r.status_code == 200, r.text
+    if r.headers["content-type"] == "application/n-triples":
+        actual = {"triples": sorted({line for line in r.text.splitlines() if line.strip()})}
+    else:
+        actual = golden.answer(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON), text)
+    problem = golden.differences(golden.read(name), actual)
+    assert problem is None, f"sparql/{name}.rq through the remote engine: {problem}"
+
+
+def test_only_our_graphs_are_served(front: LiveServer, mini: tuple[MiniStore, str]) -> None:
+    r = httpx.post(front.endpoint, data={"query": "SELECT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"}, headers={"Accept": "text/csv"})
+    assert r.text == "g\r\nhttps://w3id.org/ntp-kg/graph/ontology\r\nhttps://w3id.org/ntp-kg/graph/reference\r\nhttps://w3id.org/ntp-kg/graph/source/kinhtedothi-2025-03-07-lao-cai-ntp\r\n"
+    r = httpx.post(front.endpoint, data={"query": "ASK { ?s ?p 'system data' }"}, headers={"Accept": "application/sparql-results+json"})
+    assert r.content == b'{"head":{},"boolean":false}'
+    # The guard runs before the backend hears anything.
+    before = len(mini[0].requests)
+    r = httpx.post(front.endpoint, data={"query": "DROP ALL"}, headers={"Accept": "text/plain"})
+    assert (r.status_code, r.text) == (403, "403 Forbidden: SPARQL Update is not allowed: this endpoint is read-only (found DROP at line 1, column 1)\n")
+    assert len(mini[0].requests) == before
+    health = httpx.get(front.base + "/health").json()
+    assert (health["status"], health["backend"], health["workers"]) == ("ok", mini[1] + "/sparql", 2)
+
+
+def test_pages_over_the_remote_store(front: LiveServer) -> None:
+    r = httpx.get(front.base + "/id/area/lao-cai", headers={"Accept": "text/turtle"})
+    assert (r.status_code, r.headers["content-location"]) == (200, "/id/area/lao-cai.ttl")
+    assert '"Lào Cai"@vi' in r.text
+    assert httpx.get(front.base + "/").status_code == 200
+    assert "/id/area/lao-cai</loc>" in httpx.get(front.base + "/sitemap.xml").text
+
+
+def test_a_backend_without_our_graphs_or_unreachable_stops_serve(mini: tuple[MiniStore, str]) -> None:
+    with pytest.raises(BackendError, match=r"holds no graph under https://example\.org/other/graph/: publish the build first \(ntp-kg publish\)$"):
+        discover(Backend(mini[1] + "/sparql", "https://example.org/other/"), True)
+    with pytest.raises(BackendError, match=r"^the SPARQL backend .*/data answered 405 to the list of graphs: Method Not Allowed$"):
+        discover(Backend(mini[1] + "/data", "https://w3id.org/ntp-kg/"), True)
+    with socket_closed_port() as port, pytest.raises(BackendError, match=f"^cannot reach the SPARQL backend http://127.0.0.1:{port}/sparql: "):
+        discover(Backend(f"http://127.0.0.1:{port}/sparql", "https://w3id.org/ntp-kg/"), True)
+    with pytest.raises(BackendError, match="^invalid --sparql-backend URL '127.0.0.1:1/sparql': give the store's query endpoint"):
+        Backend("127.0.0.1:1/sparql", "https://w3id.org/ntp-kg/")
+
+
+def test_serve_cli_refuses_data_with_a_backend_and_names_an_unreachable_one(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-c", "from ntp_kg.cli import app; app()", "serve"]
+    with socket_closed_port() as port:
+        r = subprocess.run([*cli, "--sparql-backend", f"http://127.0.0.1:{port}/sparql"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr == f"error: cannot reach the SPARQL backend http://127.0.0.1:{port}/sparql: [Errno 111] Connection refused\n"
+    data = tmp_path / "x.nt"
+    data.write_text("<http://x/s> <http://x/p> <http://x/o> .\n", encoding="utf-8")
+    r = subprocess.run([*cli, "--sparql-backend", "http://127.0.0.1:1/sparql", "--data", str(data)], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (2, "error: give either --sparql-backend or --data/--store: the backend holds the data (write it there with `ntp-kg publish`)\n")

@@ -1,0 +1,257 @@
+"""`ntp-kg serve --store`: the same answers and pages as in-memory serving, and switching to a new
+store version while queries run (real `ntp-kg load` and `ntp-kg serve` processes, real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from ntp_kg import diskstore
+from ntp_kg import query as q
+from ntp_kg.store import load_dist
+
+from .conftest import SAMPLE, LiveServer, start_server, stop_server
+
+DATA = Path(__file__).parent / "data"
+QUERIES = {name: nq.text for name, nq in q.named_queries().items()}
+COUNT = (DATA / "count-quads.rq").read_text(encoding="utf-8")
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def load(root: Path, *files: Path | str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ntp_kg", "load", "--store", str(root), *map(str, files)], capture_output=True, text=True, timeout=120)
+
+
+def rows(result: ox.QuerySolutions) -> list[tuple[str, ...]]:
+    return [tuple("" if t is None else str(t) for t in s) for s in result]
+
+
+def select(server: LiveServer, text: str) -> list[tuple[str, ...]]:
+    r = httpx.post(server.endpoint, data={"query": text}, headers=JSON, timeout=120)
+    assert r.status_code == 200, r.text
+    got = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(got, ox.QuerySolutions)
+    return rows(got)
+
+
+def health(server: LiveServer) -> dict[str, Any]:
+    r = httpx.get(server.base + "/health", timeout=10)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def wait_for(server: LiveServer, check: Any, what: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll /health until check(body) holds (a bound, not a timing assertion: a failure names what never happened)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = health(server)
+        if check(body):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {timeout} s; /health: {health(server)}\n{server.logs()}")
+
+
+@pytest.fixture(scope="module")
+def dist_store(dist: Path) -> ox.Store:
+    return load_dist(dist)
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Iterator[LiveServer]:
+    """The session build loaded into a store, served with its dumps and catalogue (--dist)."""
+    work = tmp_path_factory.mktemp("store")
+    r = load(work / "store", dist / "ntp-kg.nq")
+    assert r.returncode == 0, r.stderr
+    server = start_server(["--store", str(work / "store"), "--dist", str(dist), "--workers", "2"], work, "store")
+    yield server
+    assert stop_server(server) == 0, server.logs()
+    assert describer_copies(work / "store") == []  # the pages' private copy is removed at shutdown
+
+
+def describer_copies(root: Path) -> list[str]:
+    """The private checkpoints the server's Describer made (with --dist) under each version."""
+    return sorted(f"{p.parent.name}/{p.name.split('-')[0]}" for p in root.glob("versions/*/describer-*"))
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_same_answer_as_ntp_kg_query(store_server: LiveServer, dist_store: ox.Store, name: str) -> None:
+    text = QUERIES[name]
+    expected = q.run(dist_store, text)
+    if isinstance(expected, ox.QueryTriples):
+        r = httpx.post(store_server.endpoint, data={"query": text}, headers={"Accept": "application/n-triples"}, timeout=30)
+        assert r.status_code == 200, r.text
+        want = Graph().parse(data=ox.serialize(list(expected), format=ox.RdfFormat.N_TRIPLES), format="nt")
+        assert isomorphic(Graph().parse(data=r.content, format="nt"), want)
+        return
+    r = httpx.post(store_server.endpoint, data={"query": text}, headers=JSON, timeout=30)
+    assert r.status_code == 200, r.text
+    got = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+    if isinstance(expected, ox.QueryBoolean):
+        assert bool(got) is bool(expected)
+        return
+    assert isinstance(got, ox.QuerySolutions)
+    assert [v.value for v in got.variables] == [v.value for v in expected.variables]
+    got_rows, want_rows = rows(got), rows(expected)
+    assert "x-sparql-truncated" not in r.headers
+    assert got_rows == want_rows if "ORDER BY" in text.upper() else sorted(got_rows) == sorted(want_rows)
+
+
+def test_health_names_the_store(store_server: LiveServer, dist: Path) -> None:
+    body = health(store_server)
+    version = diskstore.current(Path(body["store"]["path"]))
+    assert body["store"] == {"path": str(version.root), "version": version.id, "loaded_at": version.manifest["loaded_at"], "quads": len(load_dist(dist))}
+    assert (body["status"], body["workers"], body["reloads"], body["draining"], body["reload_error"]) == ("ok", 2, 0, 0, None)
+
+
+def test_the_service_description_lists_the_graphs(store_server: LiveServer, dist_server: LiveServer) -> None:
+    def described(server: LiveServer) -> Graph:
+        r = httpx.get(server.endpoint, headers={"Accept": "application/n-triples"}, timeout=30)
+        assert r.status_code == 200
+        return Graph().parse(data=r.text.replace(server.base, "http://server"), format="nt")
+
+    assert isomorphic(described(store_server), described(dist_server))
+
+
+def test_every_page_as_in_memory(store_server: LiveServer, dist_server: LiveServer) -> None:
+    """Every IRI in the sitemap (data and catalogue) dereferences to the same description, and the
+    start page and sitemap are the same, as when the build is served from memory."""
+    with store_server.client() as disk, dist_server.client() as memory:
+        for path in ("/", "/sitemap.xml", "/catalog"):
+            a, b = disk.get(path), memory.get(path)
+            assert (a.status_code, a.text.replace(store_server.base, "")) == (b.status_code, b.text.replace(dist_server.base, "")), path
+        paths = [loc.split(dist_server.base, 1)[1] for loc in memory.get("/sitemap.xml").text.split("<loc>")[1:]]
+        paths = [p.split("</loc>", 1)[0] for p in paths]
+        assert len(paths) > 100
+        for path in paths:
+            a = disk.get(path, headers={"Accept": "application/n-triples"})
+            b = memory.get(path, headers={"Accept": "application/n-triples"})
+            assert (a.status_code, sorted(a.text.splitlines())) == (b.status_code, sorted(b.text.splitlines())), path
+        assert disk.get("/id/no-such-thing").status_code == 404
+
+
+@pytest.fixture
+def switching(tmp_path: Path, dist: Path) -> Iterator[tuple[LiveServer, Path]]:
+    """A store holding the build, served with its catalogue by 2 workers with a long time limit;
+    stopped after the test."""
+    root = tmp_path / "store"
+    assert load(root, dist / "ntp-kg.nq").returncode == 0
+    server = start_server(["--store", str(root), "--dist", str(dist), "--workers", "2", "--time-limit", "120"], tmp_path, "switching")
+    yield server, root
+    assert stop_server(server) == 0, server.logs()
+    assert describer_copies(root) == []
+
+
+def workers_of(server: LiveServer) -> list[int]:
+    """The worker processes of a server (its children, Linux /proc)."""
+    pids: list[int] = []
+    for task in Path(f"/proc/{server.process.pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    return pids
+
+
+def test_a_new_load_switches_while_a_query_runs(switching: tuple[LiveServer, Path], sample_store: ox.Store) -> None:
+    """A query in flight when the new version is served ends with the old data; the next query
+    sees the new data. To keep the query in flight for as long as the test needs (not for a
+    duration that depends on the machine's load), the old workers are paused with SIGSTOP and
+    resumed with SIGCONT once the new version serves."""
+    server, root = switching
+    old = diskstore.current(root).id
+    old_counts = select(server, COUNT)
+    observation = "/id/obs/kinhtedothi-2025-03-07-lao-cai-ntp/capital-plan-2025"  # an observation: in the data, not in the catalogue
+    assert httpx.get(server.base + observation, headers={"Accept": "text/turtle"}).status_code == 200
+    start = httpx.get(server.base + "/").text
+    old_workers = workers_of(server)
+    assert old_workers
+    answers: list[Any] = []
+
+    def in_flight() -> None:
+        try:
+            answers.append(select(server, COUNT))
+        except BaseException as exc:  # the assertion below shows it
+            answers.append(exc)
+
+    for pid in old_workers:
+        os.kill(pid, signal.SIGSTOP)
+    thread = threading.Thread(target=in_flight)
+    try:
+        thread.start()
+        wait_for(server, lambda b: b["busy"] == 1, "the query reaching an old worker")
+        r = load(root, SAMPLE)
+        assert r.returncode == 0, r.stderr
+        new = diskstore.current(root).id
+        switched = wait_for(server, lambda b: b["store"]["version"] == new, "the switch to the new version")
+        assert (switched["draining"], answers) == (1, [])  # the old pool still holds the query
+        assert select(server, COUNT) == rows(q.run(sample_store, COUNT))  # type: ignore[arg-type]
+        assert not set(workers_of(server)) <= set(old_workers)  # new workers answered
+    finally:
+        for pid in old_workers:
+            os.kill(pid, signal.SIGCONT)
+    thread.join(60)
+    assert answers == [old_counts]
+    assert old_counts != select(server, COUNT)
+    done = wait_for(server, lambda b: b["draining"] == 0, "the old workers stopping")
+    assert (done["reloads"], done["reload_error"], done["store"]["quads"]) == (1, None, len(sample_store))
+    assert not set(workers_of(server)) & set(old_workers)
+    assert diskstore.versions(root) == [old, new]  # the previous version is kept
+    assert "now serving version " + new in server.logs()
+    # The pages follow: the observation is not in the new data; the start page is drawn again.
+    assert httpx.get(server.base + observation, headers={"Accept": "text/turtle"}).status_code == 404
+    assert httpx.get(server.base + "/").text != start
+    assert describer_copies(root) == [f"{new}/describer"]
+
+
+def test_a_failed_load_leaves_the_old_version_serving(switching: tuple[LiveServer, Path], tmp_path: Path) -> None:
+    server, root = switching
+    before = health(server)["store"]
+    counts = select(server, COUNT)
+    bad = tmp_path / "bad.trig"
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("ex:stats {", "ex:stats {{"), encoding="utf-8")
+    r = load(root, bad)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"error: {bad}: cannot load as TriG: Parser error at line ")
+    assert r.stderr.endswith(f"the store at {root.resolve()} was not changed\n")
+    time.sleep(1.5)  # more than one look at the pointer: nothing must have changed (not a timing assertion)
+    body = health(server)
+    assert (body["store"], body["reloads"], body["reload_error"]) == (before, 0, None)
+    assert select(server, COUNT) == counts
+
+
+def test_a_version_that_does_not_open_leaves_the_old_one_serving(switching: tuple[LiveServer, Path], sample_store: ox.Store) -> None:
+    """A damaged version (its database gone) behind the pointer: the error is shown at /health,
+    the old version keeps serving, and the next good load is served."""
+    server, root = switching
+    serving = diskstore.current(root).id
+    counts = select(server, COUNT)
+    damaged = root / "versions" / "20000101T000000000000Z-damage"
+    damaged.mkdir()
+    shutil.copy(root / "versions" / serving / "manifest.json", damaged / "manifest.json")
+    (damaged / "oxigraph").mkdir()
+    pointer = root / "current.json"
+    (root / "pointer.tmp").write_text(json.dumps({"version": damaged.name}), encoding="utf-8")
+    (root / "pointer.tmp").replace(pointer)
+    body = wait_for(server, lambda b: b["reload_error"] is not None, "the failed switch being reported")
+    assert body["reload_error"].startswith(f"version {damaged.name} did not start: ")
+    assert body["reload_error"].endswith(f"; still serving version {serving}")
+    assert (body["status"], body["store"]["version"], body["reloads"]) == ("ok", serving, 0)
+    assert select(server, COUNT) == counts
+    assert f"version {damaged.name} did not start" in server.logs()
+    assert load(root, SAMPLE).returncode == 0
+    new = diskstore.current(root).id
+    body = wait_for(server, lambda b: b["store"]["version"] == new, "the switch to the next good version")
+    assert (body["reloads"], body["reload_error"]) == (1, None)
+    assert select(server, COUNT) == rows(q.run(sample_store, COUNT))  # type: ignore[arg-type]

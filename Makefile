@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all install build lint serve test bench clean
+.PHONY: all install build lint serve test bench bench-endpoint clean
 
 all: build
 
@@ -34,6 +34,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_bench.py $(BENCH_ARGS)
+
+# The endpoint against rdflib-endpoint and a bare FastAPI + pyoxigraph app (issues 3 and 5); the
+# baselines go into .venv-bench/ (made once), the load generator is wrk (apt-get install wrk),
+# e.g. make bench-endpoint BENCH_ARGS="--obs 10000 --duration 10".
+bench-endpoint: build
+	$(BIN)/python benchmarks/endpoint_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

@@ -1,18 +1,26 @@
-"""Endpoint benchmark: `ntp-kg serve` against rdflib-endpoint and a bare pyoxigraph loop.
+"""Endpoint benchmark: `ntp-kg serve` against rdflib-endpoint, a bare FastAPI + pyoxigraph app
+and a bare pyoxigraph loop.
 
-    make build                                    # the graph, dist/ntp-kg.nq
+    make build                                    # the graph, dist/ntp-kg.nq (or --data FILE.nq)
     apt-get install wrk                           # the load generator (else httpx, with a note)
-    .venv/bin/pip install rdflib-endpoint         # optional baseline (not a project dependency;
-                                                  # or another virtualenv + --rdflib-endpoint PATH)
-    .venv/bin/python benchmarks/endpoint_bench.py [--obs 10000] [--duration 10] [--concurrency 8] [--rounds 3]
+    .venv/bin/python benchmarks/endpoint_bench.py [--obs 10000] [--duration 10] [--concurrency 1 8] [--rounds 3]
+    make bench-endpoint BENCH_ARGS="--obs 10000"  # the same
+
+The baselines run from a separate virtualenv, `.venv-bench/` (benchmarks/bench_venv.py makes it
+once from the pinned benchmarks/bench-requirements.txt: rdflib-endpoint 0.6.3, FastAPI 0.165.0,
+uvicorn 0.54.0, pyoxigraph 0.5.13; remade when that file changes). That is the only step that
+uses the network.
 
 1. Engines in process: rdflib's and pyoxigraph's SPARQL on each query (the engine choice).
 2. Endpoints over HTTP on 127.0.0.1, same data, same queries: `ntp-kg serve` with its limits
    and worker processes on (defaults: 10 s, 2 GiB per worker, CPU count + 1 workers, network
-   isolation), rdflib-endpoint (`rdflib-endpoint serve FILE`, skipped with the install command
-   when it is absent), and a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP).
+   isolation), rdflib-endpoint (`rdflib-endpoint serve FILE`), the bare FastAPI + pyoxigraph app
+   of benchmarks/bare_fastapi.py (uvicorn with h11 and asyncio as ours, one process; --bare-workers
+   for more), and
+   a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP, at most 2 s per round).
    The load generator is `wrk` (C, one thread, `--concurrency` connections, for `--duration`
-   seconds; POSTs each query as application/sparql-query through benchmarks/sparql_post.lua):
+   seconds, for each `--concurrency`; POSTs each query as application/sparql-query through
+   benchmarks/sparql_post.lua):
    it costs the shared CPUs far less than a Python client. Without wrk (or with `--load httpx`),
    httpx threads send at most `--requests` GETs per query and system. After a warm-up, in
    `--rounds` interleaved rounds; the median round is reported (the machine may be shared).
@@ -22,7 +30,7 @@ Data: dist/ntp-kg.nq (the real graph), or with `--obs N` a synthetic corpus of N
 The queries (or those given with --query): sparql/lao-cai-labels (a point lookup),
 observations-by-status-and-nature (a GROUP BY over all observations) and
 disbursement-by-programme (a join with a ranking sub-select).
-Only loopback traffic; nothing is installed or fetched. Prints a table and writes
+Only loopback traffic (and pip, once, for .venv-bench). Prints a table and writes
 benchmarks/results/endpoint-<time>.json; asserts nothing.
 """
 
@@ -30,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import resource
@@ -69,6 +76,7 @@ class Figures:
     """CPU time of the server's processes (main and workers) per request: steadier than req/s
     on a shared machine."""
     client_cpu_ms: float = float("nan")
+    concurrency: int = 0
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -180,17 +188,21 @@ def engines(data: Path, qs: dict[str, str], budget: float) -> list[dict[str, obj
 
 
 class Server:
-    def __init__(self, name: str, cmd: list[str], endpoint: str, health: str | None = None) -> None:
+    def __init__(self, name: str, cmd: list[str], endpoint: str, health: str | None = None, env: dict[str, str] | None = None) -> None:
         self.name = name
         self.endpoint = endpoint
         self.health = health
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + 1200  # rdflib parses a large dump for minutes
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {self.process.returncode}: {' '.join(cmd)}")
+                err = self.process.stderr.read().decode("utf-8", "replace")[-2000:] if self.process.stderr else ""
+                raise RuntimeError(f"{name} exited with {self.process.returncode}: {' '.join(cmd)}\n{err}")
             try:
                 if httpx.get(self.endpoint, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    if self.process.stderr is not None:  # nobody reads it from now on: a full pipe would block the server
+                        self.process.stderr.close()
+                        self.process.stderr = None
                     return
             except httpx.TransportError:
                 pass
@@ -228,25 +240,40 @@ def ntp_kg_server(data: Path) -> Server:
     return Server("ntp-kg serve", cmd, f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health")
 
 
-def rdflib_endpoint_server(data: Path, executable: str | None) -> Server | None:
-    exe = executable or shutil.which("rdflib-endpoint", path=str(Path(sys.executable).parent))
-    if exe is None and importlib.util.find_spec("rdflib_endpoint") is None:
-        print("\nrdflib-endpoint is not installed: that baseline is skipped. Install it with\n"
-              f"    {sys.executable} -m pip install rdflib-endpoint\n"
-              "(or in a separate virtualenv, and give its executable with --rdflib-endpoint PATH)")
-        return None
+def rdflib_endpoint_server(data: Path, executable: str) -> Server:
     port = free_port()
-    cmd = [exe] if exe else [sys.executable, "-m", "rdflib_endpoint"]
     # rdflib-endpoint's `serve` answers SPARQL at the root path.
-    return Server("rdflib-endpoint", [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port), str(data)], f"http://127.0.0.1:{port}/")
+    return Server("rdflib-endpoint", [executable, "serve", "--host", "127.0.0.1", "--port", str(port), str(data)], f"http://127.0.0.1:{port}/")
+
+
+def bare_fastapi_server(data: Path, python: Path, workers: int) -> Server:
+    """benchmarks/bare_fastapi.py under uvicorn with the web stack of ntp-kg serve (h11, the asyncio
+    loop), so that the difference is what our app does, not uvloop or httptools."""
+    port = free_port()
+    cmd = [str(python), "-m", "uvicorn", "bare_fastapi:app", "--app-dir", str(ROOT / "benchmarks"), "--http", "h11",
+           "--loop", "asyncio",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
+    env = {**os.environ, "BARE_FASTAPI_DATA": str(data)}
+    return Server("bare FastAPI+pyoxigraph", cmd, f"http://127.0.0.1:{port}/sparql", env=env)
+
+
+def warm_up(client: httpx.Client, send: Callable[[httpx.Client], httpx.Response], system: str, name: str) -> None:
+    """Up to 5 requests, and no more than 3 s of them (one at least): a query that takes seconds
+    on a slow baseline should not spend the run's time budget on warming."""
+    end = time.monotonic() + 3
+    for _ in range(5):
+        r = send(client)
+        if r.status_code != 200:
+            raise RuntimeError(f"{system} answered {r.status_code} to {name}: {r.text[:300]}")
+        if time.monotonic() > end:
+            return
 
 
 def load(server: Server, query: str, requests: int, duration: float, concurrency: int, name: str) -> Figures:
     endpoint, system = server.endpoint, server.name
     headers = {"Accept": "application/sparql-results+json"}
     with httpx.Client(timeout=60) as warm:
-        for _ in range(5):
-            warm.get(endpoint, params={"query": query}, headers=headers)
+        warm_up(warm, lambda c: c.get(endpoint, params={"query": query}, headers=headers), system, name)
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -285,7 +312,7 @@ def load(server: Server, query: str, requests: int, duration: float, concurrency
     server_cpu = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
     client_cpu = (sum(os.times()[:2]) - client_cpu) / n * 1000
     return Figures(system, name, len(latencies), errors, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
-                   percentile(latencies, 99) * 1000, server_cpu, client_cpu)
+                   percentile(latencies, 99) * 1000, server_cpu, client_cpu, concurrency)
 
 
 def load_wrk(server: Server, query: str, duration: float, concurrency: int, name: str, workdir: Path) -> Figures:
@@ -295,10 +322,7 @@ def load_wrk(server: Server, query: str, duration: float, concurrency: int, name
     query_file.write_text(query, encoding="utf-8")
     headers = {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"}
     with httpx.Client(timeout=60) as warm:
-        for _ in range(5):
-            r = warm.post(endpoint, content=query.encode("utf-8"), headers=headers)
-            if r.status_code != 200:
-                raise RuntimeError(f"{system} answered {r.status_code} to {name} (POST application/sparql-query): {r.text[:300]}")
+        warm_up(warm, lambda c: c.post(endpoint, content=query.encode("utf-8"), headers=headers), system, name + " (POST application/sparql-query)")
     env = {**os.environ, "SPARQL_QUERY_FILE": str(query_file)}
     cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), endpoint]
     server_cpu = process_tree_cpu(server.process.pid)
@@ -315,7 +339,7 @@ def load_wrk(server: Server, query: str, duration: float, concurrency: int, name
     n = max(1, w["requests"])
     server_cpu_ms = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
     client_cpu_ms = ((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)) / n * 1000
-    return Figures(system, name, ok, errors, seconds, ok / seconds, w["p50_us"] / 1000, w["p99_us"] / 1000, server_cpu_ms, client_cpu_ms)
+    return Figures(system, name, ok, errors, seconds, ok / seconds, w["p50_us"] / 1000, w["p99_us"] / 1000, server_cpu_ms, client_cpu_ms, concurrency)
 
 
 def median_of(runs: list[Figures]) -> Figures:
@@ -345,7 +369,7 @@ def bare_loop(store: ox.Store, query: str, requests: int, duration: float, name:
     wall = time.perf_counter() - started
     cpu_ms = (sum(os.times()[:2]) - cpu) / len(latencies) * 1000
     return Figures("bare pyoxigraph loop", name, len(latencies), 0, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
-                   percentile(latencies, 99) * 1000, cpu_ms, 0.0)
+                   percentile(latencies, 99) * 1000, cpu_ms, 0.0, 1)
 
 
 def main() -> None:
@@ -356,14 +380,17 @@ def main() -> None:
     parser.add_argument("--query", action="append", default=[], help="a sparql/ query name or .rq file (repeatable)")
     parser.add_argument("--requests", type=int, default=300, help="requests per query, system and round (httpx; wrk runs for --duration)")
     parser.add_argument("--duration", type=float, default=10.0, help="at most this many seconds per query, system and round")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections (wrk) or client threads (httpx)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="connections (wrk) or client threads (httpx); each value is a run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per query (the median is reported)")
     parser.add_argument("--engine-budget", type=float, default=3.0, help="seconds per query and engine in process")
-    parser.add_argument("--rdflib-endpoint", metavar="PATH", help="the rdflib-endpoint executable (default: this environment's)")
+    parser.add_argument("--rdflib-endpoint", metavar="PATH", help="the rdflib-endpoint executable (default: .venv-bench's)")
+    parser.add_argument("--bench-python", metavar="PATH", help="the Python that runs bare_fastapi.py (default: .venv-bench's)")
+    parser.add_argument("--bare-workers", type=int, default=1, help="uvicorn worker processes of the bare FastAPI app [1]")
+    parser.add_argument("--no-engines", action="store_true", help="skip the in-process engine comparison (step 1)")
     args = parser.parse_args()
     if args.obs is not None:
         sys.path.insert(0, str(ROOT / "benchmarks"))
-        import corpus_dump  # noqa: PLC0415 - benchmarks/ is not a package
+        import corpus_dump  # benchmarks/ is not a package
 
         args.data = corpus_dump.dump(args.obs)
     if args.load is None:
@@ -379,12 +406,27 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, pyoxigraph {ox.__version__}; data {args.data}")
     if args.load == "wrk":
         print(f"load: wrk, {args.rounds} interleaved rounds of {args.duration:g} s per query and system, 1 thread, "
-              f"{args.concurrency} connections, POST application/sparql-query; the median round is shown")
+              f"{' and '.join(map(str, args.concurrency))} connections, POST application/sparql-query; the median round is shown")
     else:
         print(f"load: httpx, {args.rounds} interleaved rounds of {args.requests} requests (or {args.duration:g} s) per query and system, "
-              f"{args.concurrency} client threads, GET; the median round is shown")
-    engine_figures = engines(args.data, qs, args.engine_budget)
+              f"{' and '.join(map(str, args.concurrency))} client threads, GET; the median round is shown")
+    print(f"machine load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    bench_python: Path | None = Path(args.bench_python) if args.bench_python else None
+    rdflib_endpoint = args.rdflib_endpoint
+    if bench_python is None or rdflib_endpoint is None:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import bench_venv  # benchmarks/ is not a package
 
+        try:
+            venv_python = bench_venv.ensure()
+        except bench_venv.BenchVenvError as e:
+            sys.exit(f"{e}\n(or give --rdflib-endpoint PATH and --bench-python PATH)")
+        bench_python = bench_python or venv_python
+        rdflib_endpoint = rdflib_endpoint or str(venv_python.parent / "rdflib-endpoint")
+    engine_figures = [] if args.no_engines else engines(args.data, qs, args.engine_budget)
+
+    # SIGTERM ends the run as Ctrl-C does: through the `finally` that stops the servers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     store = ox.Store()
     store.bulk_load(path=str(args.data), format=ox.RdfFormat.N_QUADS)
     figures: list[Figures] = []
@@ -392,37 +434,42 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
     try:
         servers.append(ntp_kg_server(args.data))
-        baseline = rdflib_endpoint_server(args.data, args.rdflib_endpoint)
-        if baseline is not None:
-            servers.append(baseline)
-        for name, text in qs.items():
-            rounds: list[Figures] = []
-            for _ in range(args.rounds):  # interleaved, so that a busy moment of the machine hits every system
-                for server in servers:
-                    if args.load == "wrk":
-                        rounds.append(load_wrk(server, text, args.duration, args.concurrency, name, workdir))
-                    else:
-                        rounds.append(load(server, text, args.requests, args.duration, args.concurrency, name))
-                    server.drain()
-                bare_requests = args.requests if args.load == "httpx" else 1_000_000  # with wrk: for --duration, as the servers
-                rounds.append(bare_loop(store, text, bare_requests, args.duration, name))
-            figures += [median_of([f for f in rounds if f.system == system]) for system in dict.fromkeys(f.system for f in rounds)]
+        servers.append(rdflib_endpoint_server(args.data, rdflib_endpoint))
+        servers.append(bare_fastapi_server(args.data, bench_python, args.bare_workers))
+        for concurrency in args.concurrency:
+            for name, text in qs.items():
+                rounds: list[Figures] = []
+                for _ in range(args.rounds):  # interleaved, so that a busy moment of the machine hits every system
+                    for server in servers:
+                        if args.load == "wrk":
+                            rounds.append(load_wrk(server, text, args.duration, concurrency, name, workdir))
+                        else:
+                            rounds.append(load(server, text, args.requests, args.duration, concurrency, name))
+                        server.drain()
+                    if concurrency == args.concurrency[0]:  # one thread whatever the concurrency: once is enough
+                        bare_requests = args.requests if args.load == "httpx" else 1_000_000  # with wrk: for a time, as the servers
+                        rounds.append(bare_loop(store, text, bare_requests, min(2.0, args.duration), name))
+                figures += [median_of([f for f in rounds if f.system == system]) for system in dict.fromkeys(f.system for f in rounds)]
     finally:
         for server in servers:
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\n{'system':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>5} {'err':>4} {'vs rdflib-endpoint':>19} {'vs bare loop':>13}"
-          f" {'server CPU ms/req':>18} {'client CPU ms/req':>18}")
-    for name in qs:
-        print(name)
-        rows = {f.system: f for f in figures if f.query == name}
-        base, bare = rows.get("rdflib-endpoint"), rows["bare pyoxigraph loop"]
-        for f in rows.values():
-            vs_base = f"{f.rps / base.rps:.1f}x" if base and base.rps else "-"
-            vs_bare = f"{f.rps / bare.rps:.2f}x" if bare.rps else "-"
-            print(f"  {f.system:<20} {f.rps:>8.1f} {f.p50_ms:>8.2f} {f.p99_ms:>8.2f} {f.requests:>5} {f.errors:>4} {vs_base:>19} {vs_bare:>13}"
-                  f" {f.server_cpu_ms:>18.2f} {f.client_cpu_ms:>18.2f}")
+    for concurrency in args.concurrency:
+        print(f"\n{concurrency} concurrent connections")
+        print(f"{'system':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>6} {'err':>4} {'vs rdflib-endpoint':>19} {'vs bare FastAPI':>16}"
+              f" {'server CPU ms/req':>18} {'client CPU ms/req':>18}")
+        for name in qs:
+            print(name)
+            rows = {f.system: f for f in figures if f.query == name and f.concurrency == concurrency}
+            rows |= {f.system: f for f in figures if f.query == name and f.system == "bare pyoxigraph loop"}  # run once, shown under each
+            base, bare = rows.get("rdflib-endpoint"), rows.get("bare FastAPI+pyoxigraph")
+            for f in rows.values():
+                vs_base = f"{f.rps / base.rps:.1f}x" if base and base.rps else "-"
+                vs_bare = f"{f.rps / bare.rps:.2f}x" if bare and bare.rps else "-"
+                print(f"  {f.system:<22} {f.rps:>8.1f} {f.p50_ms:>8.2f} {f.p99_ms:>8.2f} {f.requests:>6} {f.errors:>4} {vs_base:>19} {vs_bare:>16}"
+                      f" {f.server_cpu_ms:>18.2f} {f.client_cpu_ms:>18.2f}")
+    print(f"machine load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / time.strftime("endpoint-%Y%m%d-%H%M%S.json")
     record = {"args": {k: str(v) for k, v in vars(args).items()}, "engines": engine_figures, "endpoints": [asdict(f) for f in figures]}

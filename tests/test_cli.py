@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,21 @@ def test_query_csv_and_syntax_error(dist: Path) -> None:
     bad = run("query", "SELECT ?x WHERE { ?x", "--dist", str(dist))
     assert bad.returncode == 2
     assert "SPARQL syntax error" in bad.stderr
+
+
+def test_query_with_an_unknown_name_says_so(dist: Path) -> None:
+    r = run("query", "disbursement-by-programmes", "--dist", str(dist))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == "error: no query named 'disbursement-by-programmes' in sparql/ (`ntp-kg queries` lists them)\n"
+
+
+def test_help_texts_keep_their_bracketed_defaults() -> None:
+    """rich reads `[word ...]` in a help text as markup and drops it: the default of --dist vanished."""
+    r = subprocess.run([*NTP_KG, "build", "--help"], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "Build output folder (default: dist/ in the checkout)." in r.stdout
+    r = subprocess.run([*NTP_KG, "load", "--help"], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert "Usage: ntp-kg load [OPTIONS] [FILE[=GRAPH]]..." in r.stdout
 
 
 def test_query_ask_prints_true(dist: Path) -> None:

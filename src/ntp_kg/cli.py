@@ -13,7 +13,7 @@ from .errors import NtpKgError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Publish Vietnam's National Target Programme facts as linked open data.")
 
-DistOpt = Annotated[Optional[Path], typer.Option("--dist", help="Build output folder [default: dist/ in the checkout].", envvar="NTP_KG_DIST")]  # noqa: UP045 - typer needs Optional
+DistOpt = Annotated[Optional[Path], typer.Option("--dist", help="Build output folder (default: dist/ in the checkout).", envvar="NTP_KG_DIST")]  # noqa: UP045 - typer needs Optional; no [lowercase...] in help texts: rich reads it as markup and drops it
 BaseOpt = Annotated[str, typer.Option("--base", help="Base IRI of instance data (ends with '/').", envvar="NTP_KG_BASE")]
 
 
@@ -165,7 +165,7 @@ def load_cmd(
     store: Annotated[Path, typer.Option("--store", help="The store folder: created if new; an existing folder must be an ntp-kg store.", envvar="NTP_KG_STORE")],
     files: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional
-        typer.Argument(metavar="[FILE[=GRAPH]]...", help="RDF files (format from the extension, .gz too; N-Quads/TriG keep their graphs, other files go into GRAPH if given; default: the build's ntp-kg.nq)."),
+        typer.Argument(metavar="FILE[=GRAPH]", help="RDF files (format from the extension, .gz too; N-Quads/TriG keep their graphs, other files go into GRAPH if given; default: the build's ntp-kg.nq)."),
     ] = None,
     dist: DistOpt = None,
 ) -> None:

@@ -6,6 +6,7 @@ name a graph (Fuseki's `unionDefaultGraph`, Oxigraph's `use_default_graph_as_uni
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ def named_queries() -> dict[str, NamedQuery]:
     return {n: NamedQuery(n, p, p.read_text(encoding="utf-8")) for n, p in resources.query_files().items()}
 
 
+_NAME = re.compile(r"[\w.-]+")
+
+
 def resolve(query_or_file: str) -> str:
     """A query name from sparql/, a path to a .rq file, or the query text itself."""
     named = resources.query_files()
@@ -64,6 +68,9 @@ def resolve(query_or_file: str) -> str:
         if not p.exists():
             raise QueryError(f"no query file {p} (and no query named '{p.stem}' in sparql/)")
         return p.read_text(encoding="utf-8")
+    if _NAME.fullmatch(query_or_file):
+        # A single word is never a SPARQL query: say it is an unknown name, not a syntax error.
+        raise QueryError(f"no query named '{query_or_file}' in sparql/ (`ntp-kg queries` lists them)")
     return query_or_file
 
 

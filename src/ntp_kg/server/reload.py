@@ -231,10 +231,13 @@ class StoreEngine:
                 async with asyncio.timeout(3 * self.limits.time_limit + 10):
                     await drained.wait()
         finally:
-            self._drained.pop(pool, None)
-            await pool.close()
-            _remove(folder)
-            lease.release()
+            try:
+                await pool.close()
+                _remove(folder)
+                lease.release()
+            finally:
+                # Counted as draining (/health) until its workers, pages' copy and lease are gone.
+                self._drained.pop(pool, None)
 
     # --- queries ------------------------------------------------------------------------
 

@@ -53,6 +53,18 @@ def test_validate_broken_file_exits_1(dist: Path, tmp_path: Path) -> None:
     assert "wasDerivedFrom" in r.stdout
 
 
+def test_validate_a_lone_observation_reports_instead_of_crashing(tmp_path: Path) -> None:
+    """A graph without the Data Cube structure: IC-12's check meets an unbound ?dim, which made
+    rdflib's SUM raise inside pySHACL (a traceback, not a report)."""
+    lone = tmp_path / "lone.ttl"
+    lone.write_text("<https://w3id.org/ntp-kg/id/obs/x> a <http://purl.org/linked-data/cube#Observation> .\n", encoding="utf-8")
+    r = run("validate", str(lone))
+    assert r.returncode == 1, r.stderr
+    assert r.stdout.startswith("Does not conform: 8 violation(s), 0 warning(s)")
+    assert "The dimensions of ntpdsd:observations are not the five that shapes:IC-12 checks ()" in r.stdout
+    assert "Traceback" not in r.stderr
+
+
 def test_validate_unparsable_file_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n")
@@ -85,6 +97,9 @@ def test_help_texts_keep_their_bracketed_defaults() -> None:
     assert "Build output folder (default: dist/ in the checkout)." in r.stdout
     r = subprocess.run([*NTP_KG, "load", "--help"], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert "Usage: ntp-kg load [OPTIONS] [FILE[=GRAPH]]..." in r.stdout
+    r = subprocess.run([*NTP_KG, "serve", "--help"], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "400"})
+    assert "each with its own copy of the data (with --store: sharing the store's pages) [CPU count + 1]." in r.stdout
+    assert "Serve the build (or --data files, a --store, a --sparql-backend)" in r.stdout
 
 
 def test_query_ask_prints_true(dist: Path) -> None:

@@ -214,14 +214,14 @@ def serve_cmd(
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045
     max_body: Annotated[Optional[int], typer.Option("--max-body", help="Bytes per request body [1048576].", envvar="NTP_KG_MAX_BODY", show_default=False)] = None,  # noqa: UP045
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes = queries at once, each with its own copy of the data [CPU count + 1].", envvar="NTP_KG_WORKERS", show_default=False)] = None,  # noqa: UP045
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes = queries at once, each with its own copy of the data (with --store: sharing the store's pages) [CPU count + 1].", envvar="NTP_KG_WORKERS", show_default=False)] = None,  # noqa: UP045
     queue_size: Annotated[Optional[int], typer.Option("--queue-size", help="Queries that may wait; beyond, 503 [16].", envvar="NTP_KG_QUEUE_SIZE", show_default=False)] = None,  # noqa: UP045
     memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", help="MiB of address space per worker, 0 for none [2048].", envvar="NTP_KG_MEMORY_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_nesting: Annotated[Optional[int], typer.Option("--max-nesting", help="Deepest nesting of { ( [ in a query [128].", envvar="NTP_KG_MAX_NESTING", show_default=False)] = None,  # noqa: UP045
     long_query: Annotated[Optional[float], typer.Option("--long-query", help="Seconds after which a query counts as long; at most workers-1 long queries run at once (one worker stays free for short ones), one more is stopped with 503; 0 for no reserve [0.5].", envvar="NTP_KG_LONG_QUERY", show_default=False)] = None,  # noqa: UP045
     log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.", envvar="NTP_KG_LOG_LEVEL")] = "info",
 ) -> None:
-    """Serve the graph (or --data files): the SPARQL 1.1 endpoint and query page at /sparql, a start page at /, every minted IRI at its path, dumps and catalogue."""
+    """Serve the build (or --data files, a --store, a --sparql-backend): the SPARQL 1.1 endpoint and query page at /sparql, a start page at /, every minted IRI at its path, dumps and catalogue."""
     try:
         from .server import DataSource, Limits, Settings
         from .server.serve import serve

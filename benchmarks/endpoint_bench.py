@@ -15,13 +15,12 @@ uses the network.
 2. Endpoints over HTTP on 127.0.0.1, same data, same queries: `ntp-kg serve` with its limits
    and worker processes on (defaults: 10 s, 2 GiB per worker, CPU count + 1 workers, network
    isolation), rdflib-endpoint (`rdflib-endpoint serve FILE`), the bare FastAPI + pyoxigraph app
-   of benchmarks/bare_fastapi.py (uvicorn with h11 and asyncio as ours, one process; --bare-workers
-   for more), and
-   a bare in-process pyoxigraph loop (query + JSON, one thread, no HTTP, at most 2 s per round).
-   The load generator is `wrk` (C, one thread, `--concurrency` connections, for `--duration`
-   seconds, for each `--concurrency`; POSTs each query as application/sparql-query through
-   benchmarks/sparql_post.lua):
-   it costs the shared CPUs far less than a Python client. Without wrk (or with `--load httpx`),
+   of benchmarks/bare_fastapi.py (uvicorn with h11 and asyncio as ours, one process;
+   --bare-workers for more), and a bare in-process pyoxigraph loop (query + JSON, one thread, no
+   HTTP, at most 2 s per round, run at the first concurrency only). The load generator is `wrk`
+   (C, one thread, each `--concurrency` in turn as connections, for `--duration` seconds; POSTs
+   each query as application/sparql-query through benchmarks/sparql_post.lua): it costs the
+   shared CPUs far less than a Python client. Without wrk (or with `--load httpx`),
    httpx threads send at most `--requests` GETs per query and system. After a warm-up, in
    `--rounds` interleaved rounds; the median round is reported (the machine may be shared).
 
@@ -465,7 +464,7 @@ def main() -> None:
             rows |= {f.system: f for f in figures if f.query == name and f.system == "bare pyoxigraph loop"}  # run once, shown under each
             base, bare = rows.get("rdflib-endpoint"), rows.get("bare FastAPI+pyoxigraph")
             for f in rows.values():
-                vs_base = f"{f.rps / base.rps:.1f}x" if base and base.rps else "-"
+                vs_base = f"{f.rps / base.rps:.2f}x" if base and base.rps else "-"
                 vs_bare = f"{f.rps / bare.rps:.2f}x" if bare and bare.rps else "-"
                 print(f"  {f.system:<22} {f.rps:>8.1f} {f.p50_ms:>8.2f} {f.p99_ms:>8.2f} {f.requests:>6} {f.errors:>4} {vs_base:>19} {vs_bare:>16}"
                       f" {f.server_cpu_ms:>18.2f} {f.client_cpu_ms:>18.2f}")

@@ -117,7 +117,7 @@ def stage_build_ours(root: Path, work: Path) -> None:
     }
     fast = jsonld.document(ts, resources.context()) is not None
     out["jsonld"] = timed("dump jsonld", lambda: jsonld.dumps(publish.jsonld_document(ts, resources.context())), direct=fast)
-    del qs, ts
+    qs = ts = []  # free them before gzip and the catalogue (not del: the lambdas above name them)
     # The rest of `ntp-kg build` after the dumps (no rdflib-only counterpart): gzip twins, catalogue.
     files = {f"{publish.BASENAME}.{k}": v for k, v in out.items()}
     files.update(timed("gzip twins (level 9)", lambda: {n + ".gz": publish._gzip(b) for n, b in files.items()}))

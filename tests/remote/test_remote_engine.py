@@ -76,6 +76,16 @@ def test_pages_over_the_remote_store(front: LiveServer) -> None:
     assert "/id/area/lao-cai</loc>" in httpx.get(front.base + "/sitemap.xml").text
 
 
+def test_limits_say_the_backend_runs_the_queries(front: LiveServer) -> None:
+    """No worker processes here: /limits names no memory limit, workers or long-query reserve."""
+    doc = httpx.get(front.base + "/limits").json()
+    assert doc["execution"] == "remote"
+    assert not {"workers", "memory_limit_bytes", "long_query_seconds", "max_long_queries"} & set(doc["limits"])
+    assert doc["limits"]["max_backend_queries"] >= 1
+    assert doc["long_queries"].startswith("Queries run on the SPARQL backend, which has its own limits")
+    assert doc["timeout"].endswith("the backend may go on with it until its own limit.")
+
+
 def test_a_backend_without_our_graphs_or_unreachable_stops_serve(mini: tuple[MiniStore, str]) -> None:
     with pytest.raises(BackendError, match=r"holds no graph under https://example\.org/other/graph/: publish the build first \(ntp-kg publish\)$"):
         discover(Backend(mini[1] + "/sparql", "https://example.org/other/"), True)

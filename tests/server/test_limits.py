@@ -170,6 +170,7 @@ def test_the_reserve_is_documented_at_limits(reserve_server: LiveServer, no_rese
     doc = httpx.get(reserve_server.base + "/limits").json()
     assert (doc["limits"]["long_query_seconds"], doc["limits"]["max_long_queries"], doc["limits"]["workers"]) == (0.5, 2, 3)
     assert doc["long_queries"].startswith("A query that has run 0.5 s counts as long. At most 2 of the 3 workers run long queries at once")
+    assert (doc["execution"], doc["long_queries"].endswith("Each worker holds its own copy of the data.")) == ("memory", True)
     doc = httpx.get(no_reserve_server.base + "/limits").json()
     assert (doc["limits"]["long_query_seconds"], doc["limits"]["max_long_queries"]) == (0, None)
     assert doc["long_queries"].startswith("No worker is reserved for short queries")

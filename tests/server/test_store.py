@@ -118,6 +118,13 @@ def test_health_names_the_store(store_server: LiveServer, dist: Path) -> None:
     assert (body["status"], body["workers"], body["reloads"], body["draining"], body["reload_error"]) == ("ok", 2, 0, 0, None)
 
 
+def test_limits_say_the_workers_share_the_store(store_server: LiveServer) -> None:
+    doc = httpx.get(store_server.base + "/limits").json()
+    assert (doc["execution"], doc["limits"]["workers"]) == ("store", 2)
+    assert "own copy of the data" not in doc["long_queries"]
+    assert doc["long_queries"].endswith("The workers open the same on-disk store read-only and share its pages.")
+
+
 def test_the_service_description_lists_the_graphs(store_server: LiveServer, dist_server: LiveServer) -> None:
     def described(server: LiveServer) -> Graph:
         r = httpx.get(server.endpoint, headers={"Accept": "application/n-triples"}, timeout=30)

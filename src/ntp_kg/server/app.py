@@ -310,6 +310,9 @@ def create_app(
         return Response(json.dumps(body), 200 if alive else 503, {"Cache-Control": "no-store"}, media_type="application/json")
 
     def long_queries_doc() -> str:
+        if engine.execution == "remote":
+            return ("Queries run on the SPARQL backend, which has its own limits: no worker is reserved for short "
+                    "queries and no memory limit applies here; set the backend's own query time and memory limits.")
         allowed = limits.max_long_queries
         if allowed is None:
             return ("No worker is reserved for short queries (one worker, or long_query is 0): every query may run "
@@ -320,19 +323,32 @@ def create_app(
             f"query gets a worker within {limits.long_query:g} s (plus the queries queued before it). A query that "
             "would be one long query too many is stopped when it becomes long: 503 with Retry-After. While the long "
             "queries run (and one time limit after), a spare worker is kept loaded to replace a stopped one at "
-            "once. Each worker holds its own copy of the data."
+            "once. " + ("Each worker holds its own copy of the data." if engine.execution == "memory"
+                        else "The workers open the same on-disk store read-only and share its pages.")
         )
+
+    def described_limits() -> dict[str, float | int | None]:
+        """The limits that hold for this engine: a remote backend has no workers, memory limit or long-query rule here."""
+        described = limits.describe()
+        if engine.execution == "remote":
+            for name in ("workers", "memory_limit_bytes", "long_query_seconds", "max_long_queries"):
+                described.pop(name, None)
+            described["max_backend_queries"] = limits.workers
+        return described
 
     async def limits_doc(request: Request) -> Response:
         body = {
-            "limits": limits.describe(),
+            "execution": engine.execution,
+            "limits": described_limits(),
             "truncation": (
                 f"A SELECT result longer than {limits.max_rows} rows (or a graph of more triples) is cut there: the "
                 "response has the header X-SPARQL-Truncated: true, a Link to this page, and in SPARQL JSON and XML "
                 "a link to this page in its head. Use LIMIT/OFFSET to page through longer results."
             ),
-            "timeout": f"A query running longer than {limits.time_limit:g} s is stopped and answered with 504.",
-            "overload": "When every worker is busy and the queue is full, the answer is 503 with Retry-After.",
+            "timeout": f"A query running longer than {limits.time_limit:g} s is stopped and answered with 504."
+            + (" The request to the backend is dropped; the backend may go on with it until its own limit." if engine.execution == "remote" else ""),
+            "overload": ("When " + (f"{limits.workers} queries are at the backend" if engine.execution == "remote" else "every worker is busy")
+                         + " and the queue is full, the answer is 503 with Retry-After."),
             "long_queries": long_queries_doc(),
         }
         return Response(json.dumps(body, indent=1), media_type="application/json")

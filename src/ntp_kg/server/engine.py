@@ -76,6 +76,9 @@ class Answer:
 
 class Engine(Protocol):
     info: DatasetInfo
+    execution: str
+    """Where queries run, for /limits: "memory" (workers with their own copy of the data),
+    "store" (workers sharing an on-disk store) or "remote" (a SPARQL backend)."""
 
     async def run(self, job: Job) -> Answer: ...
 
@@ -162,6 +165,8 @@ def _how_it_ended(exitcode: int | None) -> str:
 
 class WorkerPool:
     """The Engine: N worker processes over the same files, a bounded queue, deadlines."""
+
+    execution = "memory"
 
     def __init__(
         self,

@@ -83,6 +83,8 @@ class StoreEngine:
     """The Engine over a store folder: the current version's WorkerPool, replaced by the next
     version's when a load switches the pointer."""
 
+    execution = "store"
+
     def __init__(
         self,
         root: Path,

@@ -210,6 +210,8 @@ def open_backend(
 class RemoteEngine:
     """The Engine over a remote SPARQL endpoint (see the module's docstring)."""
 
+    execution = "remote"
+
     def __init__(self, backend: Backend, limits: Limits, context: Mapping[str, Any], info: DatasetInfo) -> None:
         self.backend = backend
         self.limits = limits

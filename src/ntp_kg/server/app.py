@@ -10,6 +10,7 @@
     /dumps/, /dumps/<file>   the build's files (dumps.py): ETag, Last-Modified, 304s, HEAD
     /catalog, /.well-known/void   the build's DCAT-AP 3 + VoID catalogue by Accept (uncompressed)
     /robots.txt, /sitemap.xml     for crawlers: the sitemap lists the start page and resource pages
+                                  (past 50,000: an index of /sitemap-N.xml, sitemap.py)
     /health             liveness and the pool's state (never waits for a worker)
     /limits             the limits in force (where a truncated result points)
     /static/<file>      the page's script and style
@@ -21,13 +22,13 @@ without credentials (`Access-Control-Allow-Origin: *`, never a reflected origin)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
-from xml.sax.saxutils import escape as xml_escape
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -40,7 +41,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..query import named_queries
-from . import guard, page, protocol, resource_page, serialize, service_description, start_page
+from . import guard, page, protocol, resource_page, serialize, service_description, sitemap, start_page
 from .dumps import DumpFile, Dumps
 from .engine import Engine
 from .errors import (
@@ -472,14 +473,32 @@ def create_app(
         body = f"User-agent: *\nAllow: /\nDisallow: /sparql\nSitemap: {base}sitemap.xml\n"
         return Response(body, media_type="text/plain; charset=utf-8")
 
-    async def sitemap(request: Request) -> Response:
-        """The start page and every resource page (the pages of the IRIs we mint)."""
+    sitemap_paths: list[Any] = [None, []]  # (the describer's graphs they were read from, sorted paths)
+
+    async def local_pages() -> list[str]:
+        """The start page and every resource page, read once per served version (a walk over
+        every quad: seconds at national scale, so off the event loop, and not per request)."""
         assert describer is not None
+        graphs = describer.graphs
+        if sitemap_paths[0] is not graphs:
+            found = await asyncio.to_thread(describer.all_local_subjects)
+            sitemap_paths[:] = [graphs, ["/", *(p for p in (describer.local_path(i) for i in found) if p)]]
+        return sitemap_paths[1]
+
+    async def sitemap_doc(request: Request) -> Response:
+        """/sitemap.xml: the pages themselves, or past 50,000 of them an index of /sitemap-N.xml."""
         base = str(request.base_url).rstrip("/")
-        paths = ["/", *(p for p in (describer.local_path(i) for i in describer.all_local_subjects()) if p)]
-        urls = "".join(f"<url><loc>{xml_escape(base + quote(p, safe='/#:-._~'))}</loc></url>" for p in paths)
-        body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        paths = await local_pages()
+        pages = sitemap.page_count(paths)
+        body = sitemap.urlset(base, paths) if pages == 1 else sitemap.index(base, pages)
         return Response(body, media_type="application/xml")
+
+    async def sitemap_part(request: Request) -> Response:
+        paths = await local_pages()
+        part = sitemap.page(paths, request.path_params["number"])
+        if part is None:
+            raise NotFound("no such sitemap file: /sitemap.xml lists them")
+        return Response(sitemap.urlset(str(request.base_url).rstrip("/"), part), media_type="application/xml")
 
     publishing_routes = [
         Route("/dumps/", dump_listing, methods=["GET", "HEAD"]),
@@ -489,7 +508,8 @@ def create_app(
         Route("/robots.txt", robots, methods=["GET", "HEAD"]),
     ]
     if describer is not None:
-        publishing_routes.append(Route("/sitemap.xml", sitemap, methods=["GET", "HEAD"]))
+        publishing_routes.append(Route("/sitemap.xml", sitemap_doc, methods=["GET", "HEAD"]))
+        publishing_routes.append(Route("/sitemap-{number:int}.xml", sitemap_part, methods=["GET", "HEAD"]))
 
     linked_routes = (
         [Route(f"/{prefix}/{{rest:path}}", linked, methods=["GET", "HEAD"]) for prefix in ("id", "def", "graph")] if describer is not None else []

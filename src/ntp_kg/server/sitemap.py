@@ -1,0 +1,49 @@
+"""Sitemaps for crawlers (sitemaps.org protocol 0.9).
+
+A sitemap file may list at most 50,000 URLs; crawlers reject longer ones. Our graph has a page
+per minted IRI, so at national scale (hundreds of thousands of observations, each with its
+annotation) one file is not enough: past the limit, /sitemap.xml becomes a sitemap index that
+points at /sitemap-1.xml, /sitemap-2.xml, ..., each a slice of the same sorted list of pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+MAX_URLS = 50_000
+"""URLs per sitemap file (the protocol's limit)."""
+
+_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _loc(base: str, path: str) -> str:
+    return f"<loc>{escape(base + quote(path, safe='/#:-._~'))}</loc>"
+
+
+def page_count(paths: Sequence[str], size: int | None = None) -> int:
+    """Files needed for `paths` (`size` URLs each, default MAX_URLS); 1 means /sitemap.xml lists
+    them all itself."""
+    return max(1, -(-len(paths) // (size or MAX_URLS)))
+
+
+def urlset(base: str, paths: Sequence[str]) -> str:
+    """One sitemap file listing `paths` (server paths, e.g. "/id/area/lao-cai") under `base`."""
+    urls = "".join(f"<url>{_loc(base, p)}</url>" for p in paths)
+    return f'{_HEAD}<urlset xmlns="{_NS}">{urls}</urlset>\n'
+
+
+def index(base: str, pages: int) -> str:
+    """The sitemap index pointing at /sitemap-1.xml ... /sitemap-<pages>.xml."""
+    entries = "".join(f"<sitemap>{_loc(base, f'/sitemap-{n}.xml')}</sitemap>" for n in range(1, pages + 1))
+    return f'{_HEAD}<sitemapindex xmlns="{_NS}">{entries}</sitemapindex>\n'
+
+
+def page(paths: Sequence[str], number: int, size: int | None = None) -> Sequence[str] | None:
+    """The paths of /sitemap-<number>.xml (numbered from 1), or None when there is no such file."""
+    size = size or MAX_URLS
+    if number < 1 or number > page_count(paths, size) or len(paths) <= size:
+        return None
+    return paths[(number - 1) * size : number * size]

@@ -9,6 +9,7 @@ triple fewer than it was sent (a store that loses data), to test the count check
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import socket
 import threading
@@ -35,6 +36,9 @@ class MiniStore:
     token: str | None = None
     drop_one_triple_from: str | None = None
     store: ox.Store = field(default_factory=ox.Store)
+    hold: tuple[str, threading.Event] | None = None
+    """(text, event): a query containing the text waits until the event is set (at most 30 s),
+    as a slow store would; other requests go on."""
     requests: list[tuple[str, str, str | None, str]] = field(default_factory=list)
     """(method, path, graph, content type) of every request, in order."""
 
@@ -90,6 +94,8 @@ class MiniStore:
             self.requests.append((request.method, "/sparql", None, request.headers.get("content-type", "")))
             if not self.authorised(request):
                 return refuse()
+            if self.hold is not None and self.hold[0] in query:
+                await asyncio.to_thread(self.hold[1].wait, 30)
             kwargs: dict[str, object] = {}
             if "default-graph-uri" in params or "named-graph-uri" in params:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in params.get("default-graph-uri", [])]

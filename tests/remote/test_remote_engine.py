@@ -4,6 +4,8 @@ the same engine behind it, the front must give exactly the embedded engine's ans
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,6 +86,31 @@ def test_limits_say_the_backend_runs_the_queries(front: LiveServer) -> None:
     assert doc["limits"]["max_backend_queries"] >= 1
     assert doc["long_queries"].startswith("Queries run on the SPARQL backend, which has its own limits")
     assert doc["timeout"].endswith("the backend may go on with it until its own limit.")
+
+
+def test_a_page_waiting_on_the_backend_does_not_hold_other_requests(front: LiveServer, mini: tuple[MiniStore, str]) -> None:
+    """Pages are described over the backend off the event loop: while one waits for a slow
+    answer, /health and a query are answered (their answers arrive before the page's)."""
+    store, _ = mini
+    iri = "https://w3id.org/ntp-kg/id/area/lao-cai"
+    release = threading.Event()
+    store.hold = (f"<{iri}>", release)
+    page: list[int] = []
+    thread = threading.Thread(target=lambda: page.append(httpx.get(front.base + "/id/area/lao-cai", headers={"Accept": "text/turtle"}, timeout=60).status_code))
+    try:
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not any(r[1] == "/sparql" for r in store.requests[-3:]) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the page's description reached the backend and waits there
+        health = httpx.get(front.base + "/health", timeout=20)
+        ask = httpx.post(front.endpoint, data={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}, timeout=20)
+        assert (health.status_code, ask.status_code, ask.json()["boolean"]) == (200, 200, True)
+        assert thread.is_alive() and page == []  # the page is still waiting for the backend
+    finally:
+        release.set()
+        thread.join(60)
+        store.hold = None
+    assert page == [200]
 
 
 def test_a_backend_without_our_graphs_or_unreachable_stops_serve(mini: tuple[MiniStore, str]) -> None:

@@ -343,7 +343,10 @@ def test_gzip_when_accepted(sample_server: LiveServer) -> None:
     assert "Accept-Encoding" in r.headers["vary"]
     assert len(r.json()["results"]["bindings"]) == 44
     with httpx.Client(headers={"Accept-Encoding": "identity"}) as client:
-        assert "content-encoding" not in client.get(sample_server.endpoint, params={"query": query}).headers
+        plain = client.get(sample_server.endpoint, params={"query": query})
+    assert "content-encoding" not in plain.headers
+    assert [v.strip() for v in plain.headers["vary"].split(",")] == ["Accept", "Accept-Encoding"]  # caches keep both apart
+    assert plain.json() == r.json()
 
 
 def test_post_with_h2c_upgrade_headers_keeps_its_body(sample_server: LiveServer) -> None:

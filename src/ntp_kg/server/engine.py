@@ -75,10 +75,14 @@ class Answer:
 
 
 class Engine(Protocol):
-    info: DatasetInfo
-    execution: str
-    """Where queries run, for /limits: "memory" (workers with their own copy of the data),
-    "store" (workers sharing an on-disk store) or "remote" (a SPARQL backend)."""
+    @property
+    def info(self) -> DatasetInfo: ...
+
+    @property
+    def execution(self) -> str:
+        """Where queries run, for /limits: "memory" (workers with their own copy of the data),
+        "store" (workers sharing an on-disk store) or "remote" (a SPARQL backend)."""
+        ...
 
     async def run(self, job: Job) -> Answer: ...
 

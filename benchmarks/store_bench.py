@@ -177,7 +177,9 @@ def serve(args: list[str], workers: int, workdir: Path, switch_to: Path | None =
             load_seconds, _, printed = run_measured([*CLI, "load", "--store", str(store), str(switch_to)])
             new = printed.split("(version ", 1)[1].split(")", 1)[0]
             t = time.perf_counter()
-            while httpx.get(base + "/health", timeout=5).json()["store"]["version"] != new:
+            while (health := httpx.get(base + "/health", timeout=5).json())["store"]["version"] != new:
+                if time.perf_counter() - t > 120:
+                    raise SystemExit(f"the server did not switch to version {new} within 120 s; /health: {health}")
                 time.sleep(0.02)
             out["switch"] = {"load_seconds": round(load_seconds, 2), "served_after_seconds": round(time.perf_counter() - t, 2)}
         return out
@@ -212,10 +214,10 @@ def bench_size(size: str, seed: int, workers: int, timeout: float) -> dict[str, 
                 "peak_rss_mb": round(peak, 1),
                 "printed": printed.strip(),
             },
-            "disk_bytes": folder_bytes(database),
+            "disk_bytes": (disk := folder_bytes(database)),
             "reopen": {"open_seconds": round(opened, 4), "first_count_seconds": round(first, 4)},
         }
-        print(f"  {size}: loaded {manifest['quads']} quads in {seconds:.1f} s; {folder_bytes(database) / 2**20:.0f} MiB on disk; reopened in {opened * 1000:.1f} ms", flush=True)
+        print(f"  {size}: loaded {manifest['quads']} quads in {seconds:.1f} s; {disk / 2**20:.0f} MiB on disk; reopened in {opened * 1000:.1f} ms", flush=True)
         result["serve_store"] = serve(["--store", str(store)], workers, tmp, switch_to=dump, store=store)
         print(f"  {size}: serve --store ready in {result['serve_store']['ready_seconds']:.2f} s", flush=True)
         # No memory limit for the in-memory server: with the default 2 GiB per worker it cannot

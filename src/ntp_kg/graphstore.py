@@ -23,6 +23,7 @@ after all PUTs, so a half-applied PUT is caught there anyway).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -183,8 +184,9 @@ def bind(query: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     return "".join(out)
 
 
+@functools.cache
 def template(name: str) -> str:
-    """templates/<name>.rq of this package."""
+    """templates/<name>.rq of this package (read once: descriptions over a backend use them per page)."""
     return (importlib_resources.files(__package__) / "templates" / f"{name}.rq").read_text(encoding="utf-8")
 
 

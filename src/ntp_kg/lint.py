@@ -309,7 +309,7 @@ def _near_miss(quote: str, text: str) -> str:
     return f" (its first {lo} characters match; it differs at character {lo + 1}: {quote[lo:lo + 12]!r})"
 
 
-def coverage(src: Source, doc: FactsDoc, all_mentions: list[Mention] | None = None) -> Coverage:
+def coverage(src: Source, doc: FactsDoc, all_mentions: list[Mention]) -> Coverage:
     """Every number in the source must be accounted for by a fact or a waiver.
 
     Quotes are indexed by the numbers they claim, so each number of the text is compared with the
@@ -329,8 +329,6 @@ def coverage(src: Source, doc: FactsDoc, all_mentions: list[Mention] | None = No
             waived.setdefault(n, []).append((pos, pos + len(w.quote)))
     by_fact = n_waived = 0
     uncovered = []
-    if all_mentions is None:
-        all_mentions = mentions(text)
     for m in all_mentions:
         if any(s <= m.start and m.end <= e for s, e in claims.get(m.number, ())):
             by_fact += 1

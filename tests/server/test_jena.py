@@ -57,12 +57,13 @@ def test_select_over_post(sample_server: LiveServer, sample_store: ox.Store, jen
     assert rows(got) == expected
 
 
-def test_ask_over_post(sample_server: LiveServer, sample_store: ox.Store, jena: str) -> None:
-    query = QUERIES / "ask.rq"
+@pytest.mark.parametrize(("name", "answer"), [("ask.rq", True), ("ask-false.rq", False)])
+def test_ask_over_post(sample_server: LiveServer, sample_store: ox.Store, jena: str, name: str, answer: bool) -> None:
+    query = QUERIES / name
+    assert bool(oracle(sample_store, query)) is answer
     out = rsparql(jena, sample_server.endpoint, query, "JSON")
     got = ox.parse_query_results(out, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(got, ox.QueryBoolean) and bool(got) is True
-    assert bool(oracle(sample_store, query)) is True
+    assert isinstance(got, ox.QueryBoolean) and bool(got) is answer
 
 
 def test_construct_over_post(sample_server: LiveServer, sample_store: ox.Store, jena: str) -> None:

@@ -249,6 +249,5 @@ def test_the_reserve_needs_two_workers_and_a_threshold_below_the_time_limit() ->
     assert Limits(workers=1).max_long_queries is None  # one worker cannot keep one free
     assert Limits(workers=3, long_query=0).max_long_queries is None  # switched off
     assert Limits(workers=3, time_limit=2, long_query=2).max_long_queries is None  # no query gets that long
-    assert Limits().workers == (os.cpu_count() or 1) + 1
     with pytest.raises(ValueError, match=r"^invalid limits: long_query=-1 "):
         Limits(long_query=-1)

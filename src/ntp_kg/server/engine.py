@@ -353,7 +353,7 @@ class WorkerPool:
         elif len(self._idle) + len(self._busy) < self.limits.workers:
             self._hand(worker)
             self._keep_spare()
-        elif self._spare is None and (self._spare_wanted() or self._long > 0):
+        elif self._spare is None and self._long > 0:  # (a spare is only wanted while long queries run)
             self._spare = worker
         else:
             self._discard(worker)
@@ -412,7 +412,8 @@ class WorkerPool:
         long query, or, when `max_long_queries` already run, it is stopped: its worker is killed
         here, and `_execute` sees the connection end and raises LongQueryStopped."""
         allowed = self.limits.max_long_queries
-        if allowed is None or not worker.healthy:
+        assert allowed is not None  # the timer is only set when there is a reserve
+        if not worker.healthy:
             return
         if self._long >= allowed:
             state["stopped"] = True

@@ -98,6 +98,10 @@ class Backend:
         return bind(template("remote-graphs"), {"prefix": ox.Literal(self.graph_prefix)})
 
 
+_EMPTY = ox.Store()
+"""Queries are parsed (and their form learnt) here, never evaluated over data."""
+
+
 def _parse_form(query: str, job: Job | None = None) -> type:
     """The kind of result `query` gives (QuerySolutions, QueryBoolean or QueryTriples), from
     pyoxigraph's parser on an empty store; raises QuerySyntaxError / BadRequest as the worker does."""
@@ -106,7 +110,7 @@ def _parse_form(query: str, job: Job | None = None) -> type:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
     try:
-        result = ox.Store().query(query, base_iri=job.base_iri if job else None, **kwargs)
+        result = _EMPTY.query(query, base_iri=job.base_iri if job else None, **kwargs)
     except SyntaxError as exc:
         raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
@@ -204,7 +208,7 @@ def open_backend(
     for path in extra:
         local.load(path=str(path), format=ox.RdfFormat.TURTLE)
     store = RemoteStore(backend, [g for g, _ in info.graphs], limits.time_limit, local)
-    return RemoteEngine(backend, limits, context, info), Describer(store, base)  # type: ignore[arg-type]
+    return RemoteEngine(backend, limits, context, info, store), Describer(store, base)  # type: ignore[arg-type]
 
 
 class RemoteEngine:
@@ -212,8 +216,10 @@ class RemoteEngine:
 
     execution = "remote"
 
-    def __init__(self, backend: Backend, limits: Limits, context: Mapping[str, Any], info: DatasetInfo) -> None:
+    def __init__(self, backend: Backend, limits: Limits, context: Mapping[str, Any], info: DatasetInfo, pages: RemoteStore | None = None) -> None:
         self.backend = backend
+        self.pages = pages
+        """The pages' store over the same backend: its connections are closed with the engine's."""
         self.limits = limits
         self.context = dict(context)
         self.union_default_graph = info.union_default_graph
@@ -234,6 +240,8 @@ class RemoteEngine:
     async def close(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+        if self.pages is not None:
+            self.pages.close()
 
     @property
     def graphs(self) -> list[str]:

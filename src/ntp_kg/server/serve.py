@@ -60,16 +60,16 @@ def published_context() -> dict[str, Any]:
 def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteEngine, uvicorn.Config]:
     context = published_context()
     config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context)
-    catalogue = [settings.dist / "catalog.ttl"] if settings.dist is not None else []
+    catalogue = [p for p in ([settings.dist / "catalog.ttl"] if settings.dist is not None else []) if p.is_file()]
     pool: WorkerPool | StoreEngine | remote.RemoteEngine
     describer: Describer
     if settings.store is not None:  # an on-disk store folder, switched when `ntp-kg load` moves its pointer
-        pool, describer = open_store(settings.store, config, settings.limits, settings.base, [p for p in catalogue if p.is_file()])
+        pool, describer = open_store(settings.store, config, settings.limits, settings.base, catalogue)
     elif settings.sparql_backend is not None:  # an external SPARQL store (remote.py): our graphs there
-        pool, describer = remote.open_backend(settings.sparql_backend, settings.base, settings.limits, context, settings.union_default_graph, [p for p in catalogue if p.is_file()])
+        pool, describer = remote.open_backend(settings.sparql_backend, settings.base, settings.limits, context, settings.union_default_graph, catalogue)
     else:
         pool = WorkerPool(config, settings.limits)
-        describer = Describer.load(settings.sources, settings.base, [p for p in catalogue if p.is_file()])
+        describer = Describer.load(settings.sources, settings.base, catalogue)
     dumps = Dumps(settings.dist) if settings.dist is not None else None
     app = create_app(pool, settings.limits, endpoint_url=settings.endpoint_url, context=context, describer=describer, dumps=dumps)
     uv = uvicorn.Config(

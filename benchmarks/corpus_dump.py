@@ -68,9 +68,6 @@ def dump(n_obs: int, seed: int = 0) -> Path:
 
 
 def _child(root: Path, out: Path) -> None:
-    import pyoxigraph as ox
-
-    from ntp_kg import rdfio
     from ntp_kg.facts import load_seeds
     from ntp_kg.lint import lint
     from ntp_kg.mapper import map_seeds
@@ -79,8 +76,7 @@ def _child(root: Path, out: Path) -> None:
     report = lint(seeds)
     if not report.ok:
         raise SystemExit(f"lint failed on the corpus {root}:\n{report.text()[-3000:]}")
-    ds = map_seeds(seeds, sorted((root / "ontology").glob("*.ttl")), BASE)
-    data = rdfio.sorted_lines(ox.serialize(rdfio.quads(ds), format=ox.RdfFormat.N_QUADS))
+    data = map_seeds(seeds, sorted((root / "ontology").glob("*.ttl")), BASE).sort().nquads()
     tmp = out.with_suffix(".nq.tmp")
     tmp.write_bytes(data)
     tmp.replace(out)  # atomic: a half-written dump is never taken for a cached one

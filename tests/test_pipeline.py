@@ -102,7 +102,7 @@ def test_crash_while_writing_leaves_old_dist_and_no_temp(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(Path, "write_bytes", failing)
     with pytest.raises(OSError, match="No space left"):
-        publish.write_dist(built.dataset, built.validation, target)
+        publish.write_dist(built.graph, built.validation, target)
     monkeypatch.undo()
     assert _snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
@@ -112,7 +112,7 @@ def test_rebuild_replaces_a_previous_dist_whole(tmp_path: Path, built: BuildResu
     target = tmp_path / "dist"
     shutil.copytree(dist, target)
     (target / "stale.txt").write_text("old")
-    publish.write_dist(built.dataset, built.validation, target)
+    publish.write_dist(built.graph, built.validation, target)
     assert not (target / "stale.txt").exists()
     assert (target / "ntp-kg.nt").read_bytes() == (dist / "ntp-kg.nt").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
@@ -129,7 +129,7 @@ def test_refuses_to_replace_what_a_build_did_not_write(tmp_path: Path, built: Bu
         (target / "README.md").write_text("precious")
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     with pytest.raises(UnsafeOutput, match="refusing to replace .*work: it is not empty and was not written by `ntp-kg build`"):
-        publish.write_dist(built.dataset, built.validation, target)
+        publish.write_dist(built.graph, built.validation, target)
     with pytest.raises(UnsafeOutput):
         build(target)
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before

@@ -224,3 +224,21 @@ def test_catalogue_union_view_only_where_it_equals_the_published_union() -> None
     g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x", datatype=XSD.string)))
     union = catalog.union_graph(ds)  # the published union has one triple: a copy is made
     assert not isinstance(union, rdfio.UnionView) and len(union) == 1
+
+
+_NESTED = [
+    {"@id": "ex:a", "b": [3, 1.5, -0.0, True, False, None, "z", "a\n\"é\u0001", {"@id": "ex:z"}, {"@id": "ex:c"}], "c": {}, "d": [], "e": {"y": [{"k": 1}, {"k": [2, {"j": "x"}]}], "x": 1e300}},
+    {"@value": "x", "@language": "vi"},
+    [[], [[]], {"a": []}],
+    "only a string",
+    12,
+]
+
+
+@pytest.mark.parametrize("value", _NESTED)
+def test_jsonld_pretty_writes_what_json_dumps_writes(value: object) -> None:
+    from ntp_kg import jsonld
+
+    out: list[str] = ["  "]
+    jsonld.pretty(value, "  ", out)
+    assert "".join(out) == "  " + json.dumps(jsonld.stable(value), ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")

@@ -61,8 +61,7 @@ def build_cmd(dist: DistOpt = None, base: BaseOpt = "https://w3id.org/ntp-kg/") 
     typer.echo(result.validation.text().splitlines()[0])
     for w in result.validation.warnings:
         typer.echo(f"  {w}")
-    graphs = {g.identifier for g in result.dataset.graphs() if len(g)}
-    typer.echo(f"{len(result.dataset)} quads in {len(graphs)} named graphs -> {out}")
+    typer.echo(f"{len(result.graph)} quads in {len(result.graph.graph_names())} named graphs -> {out}")
     for name in sorted(result.checksums):
         typer.echo(f"  {name}")
 

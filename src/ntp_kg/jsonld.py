@@ -97,20 +97,15 @@ class _Compactor:
     def _literal(self, o: ox.Literal) -> Any:
         """rdflib's Converter.to_raw_value for a literal, on the Literal rdflib would hold."""
         ctx = self.context
-        if o.language:
-            lit = Literal(o.value, lang=o.language)
-        elif o.datatype.value == _XSD_STRING:
-            lit = Literal(o.value)
-        else:
-            lit = Literal(o.value, datatype=URIRef(o.datatype.value))
-        if lit.datatype is not None and str(lit.datatype) in _NATIVE:
+        if o.language:  # rdflib keeps a string's text as is: no Literal needed
+            return {ctx.lang_key: o.language, ctx.value_key: o.value} if o.language != ctx.language else o.value
+        if o.datatype.value == _XSD_STRING:
+            return o.value
+        lit = Literal(o.value, datatype=URIRef(o.datatype.value))  # rdflib may normalise the text
+        if str(lit.datatype) in _NATIVE:
             v = lit.toPython()
             return str.__str__(v) if isinstance(v, str) else v  # an ill-typed literal is written as its text
-        if lit.datatype is not None:
-            return {ctx.type_key: ctx.to_symbol(lit.datatype), ctx.value_key: str(lit)}
-        if lit.language and lit.language != ctx.language:
-            return {ctx.lang_key: lit.language, ctx.value_key: str(lit)}
-        return str(lit)
+        return {ctx.type_key: ctx.to_symbol(lit.datatype), ctx.value_key: str(lit)}
 
 
 def document(ts: Sequence[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any] | None:
@@ -154,19 +149,51 @@ def document(ts: Sequence[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any] | N
 def dumps(doc: dict[str, Any]) -> bytes:
     """The published bytes: `json.dumps(stable(doc), ensure_ascii=False, indent=1, sort_keys=True)`
     and a newline. A document of a context and a @graph array (what `document` returns) is
-    written node by node, each node's text indented to its depth (JSON text has no raw newline
-    inside a string), so that the whole document never exists twice in memory."""
+    written node by node (`pretty`), so that the whole document never exists twice in memory."""
     if set(doc) != {"@context", "@graph"} or not isinstance(doc["@graph"], list) or not doc["@graph"]:
         return (json.dumps(stable(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     ctx = json.dumps(stable(doc["@context"]), ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n ")
     out = [f'{{\n "@context": {ctx},\n "@graph": [\n'.encode()]
     nodes = doc["@graph"]
     last = len(nodes) - 1
-    for i, node in enumerate(_in_order(nodes)):  # each node made stable just before it is written
-        text = "  " + json.dumps(stable(node), ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")
-        out.append((text + (",\n" if i < last else "\n")).encode("utf-8"))
+    for i, node in enumerate(_in_order(nodes)):
+        parts = ["  "]
+        pretty(node, "  ", parts)
+        parts.append(",\n" if i < last else "\n")
+        out.append("".join(parts).encode("utf-8"))
     out.append(b" ]\n}\n")
     return b"".join(out)
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_compact = _COMPACT.encode  # C-accelerated; a str goes straight to the C string encoder
+
+
+def pretty(value: Any, indent: str, out: list[str]) -> None:
+    """Append `json.dumps(stable(value), ensure_ascii=False, indent=1, sort_keys=True)`, its lines
+    after the first prefixed with `indent`. json's indenting encoder is pure Python (the C one
+    only writes compact JSON) and took most of the JSON-LD writer's time; here scalars, keys and
+    the sort keys of array items go through the C encoder, and tests/test_publish.py checks the
+    text against json.dumps on the real graph and on nested values of every JSON type."""
+    items: list[tuple[str, Any]]
+    if isinstance(value, dict):
+        items, brackets = [(_compact(k) + ": ", value[k]) for k in sorted(value)], "{}"
+    elif isinstance(value, list):
+        items, brackets = [("", v) for v in _in_order(value)], "[]"
+    else:
+        out.append(_compact(value))
+        return
+    if not items:
+        out.append(brackets)
+        return
+    inner = indent + " "
+    out.append(brackets[0] + "\n")
+    for i, (head, item) in enumerate(items):
+        if i:
+            out.append(",\n")
+        out.append(inner + head)
+        pretty(item, inner, out)
+    out.append("\n" + indent + brackets[1])
 
 
 def stable(node: Any) -> Any:
@@ -191,4 +218,4 @@ def _in_order(items: list[Any]) -> list[Any]:
         ids = [json.dumps(v["@id"], ensure_ascii=False) for v in items]
         if len(set(ids)) == len(ids):
             return [v for _k, v in sorted(zip(ids, items, strict=True), key=lambda kv: kv[0])]
-    return sorted(items, key=lambda v: json.dumps(stable(v), ensure_ascii=False, sort_keys=True))
+    return sorted(items, key=lambda v: _compact(stable(v)))

@@ -8,17 +8,19 @@ fraction of the time on large graphs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset
 
-from . import gate, resources
+from . import gate, rdfio, resources
 from .errors import LintError, ValidationFailed
 from .facts import load_seeds
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
 from .mapper import map_seeds
-from .publish import check_target, write_dist
+from .publish import Union, check_target, write_dist
+from .quadtext import SortedQuads
 from .validate import ValidationReport
 
 
@@ -26,27 +28,33 @@ from .validate import ValidationReport
 class BuildResult:
     lint: LintReport
     validation: ValidationReport
-    dataset: Dataset
+    graph: SortedQuads
     checksums: dict[str, str]
     dist: Path | None
 
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The graph as an rdflib Dataset, made on first use (inspection and tests; costly when big)."""
+        return rdfio.to_rdflib_dataset(self.graph)
 
-def graph(base: str = DEFAULT_BASE) -> tuple[LintReport, Dataset]:
+
+def graph(base: str = DEFAULT_BASE) -> tuple[LintReport, SortedQuads]:
     """Seeds to RDF, refusing facts that fail lint."""
     seeds = load_seeds(resources.seeds_dir())
     report = lint(seeds)
     if not report.ok:
         raise LintError(report.text())
-    return report, map_seeds(seeds, resources.ontology_files(), base)
+    return report, map_seeds(seeds, resources.ontology_files(), base).sort()
 
 
 def build(dist: Path | None, base: str = DEFAULT_BASE) -> BuildResult:
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically)."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
-    lint_report, dataset = graph(base)
-    validation = gate.validate(dataset)
+    lint_report, mapped = graph(base)
+    union = Union.of(mapped)
+    validation = gate.validate(rdfio.to_rdflib_dataset(mapped))
     if not validation.conforms:
         raise ValidationFailed(validation.text())
-    checksums = write_dist(dataset, validation, dist, base) if dist is not None else {}
-    return BuildResult(lint_report, validation, dataset, checksums, dist)
+    checksums = write_dist(mapped, validation, dist, base, union) if dist is not None else {}
+    return BuildResult(lint_report, validation, mapped, checksums, dist)

@@ -16,15 +16,17 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
-from . import jsonld, rdfio, resources
+from . import jsonld, quadtext, rdfio, resources
 from .errors import UnsafeOutput
+from .quadtext import SortedQuads
 from .validate import ValidationReport
 
 BASENAME = "ntp-kg"
@@ -47,19 +49,38 @@ DUMPS: tuple[Dump, ...] = (
 )
 
 
-def render(ds: Dataset) -> dict[str, bytes]:
-    """Every dump's bytes, from one sorted list of quads."""
-    qs, ts = rdfio.quads_and_triples(ds)
+@dataclass(frozen=True)
+class Union:
+    """The union graph, sorted: its N-Triples (ntp-kg.nt) and the same triples parsed once by
+    pyoxigraph, shared by the Turtle and JSON-LD writers, the SHACL gate and the catalogue."""
+
+    ntriples: bytes
+    triples: list[ox.Triple]
+
+    @classmethod
+    def of(cls, graph: SortedQuads) -> Union:
+        nt = graph.ntriples()
+        return cls(nt, quadtext.parse_triples(nt))
+
+
+def render(graph: SortedQuads, union: Union | None = None) -> dict[str, bytes]:
+    """Every dump's bytes, from the mapper's statement texts, sorted."""
+    return dict(rendered(graph, union))
+
+
+def rendered(graph: SortedQuads, union: Union | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each dump's name and bytes as soon as it is written (the caller can compress one while the
+    next is rendered)."""
+    union = union if union is not None else Union.of(graph)
+    ts = union.triples
     prefixes = resources.prefixes()
-    out: dict[str, bytes] = {}
-    out[f"{BASENAME}.nt"] = rdfio.sorted_lines(ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES))
-    out[f"{BASENAME}.nq"] = rdfio.sorted_lines(ox.serialize(qs, format=ox.RdfFormat.N_QUADS))
-    out[f"{BASENAME}.ttl"] = ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    out[f"{BASENAME}.trig"] = ox.serialize(qs, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    yield f"{BASENAME}.nt", union.ntriples
+    yield f"{BASENAME}.nq", graph.nquads()
+    yield f"{BASENAME}.ttl", ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    yield f"{BASENAME}.trig", ox.serialize(graph.quads(), format=ox.RdfFormat.TRIG, prefixes=prefixes)
     ctx = resources.context()
-    out[f"{BASENAME}.jsonld"] = jsonld.dumps(jsonld_document(ts, ctx))
-    out["context.jsonld"] = (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    return out
+    yield f"{BASENAME}.jsonld", jsonld.dumps(jsonld_document(ts, ctx))
+    yield "context.jsonld", (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +90,9 @@ def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
     if doc is None:
         doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
     return doc
+
+
+_DUMP_NAMES = frozenset(d.name for d in DUMPS)
 
 
 def _gzip(data: bytes) -> bytes:
@@ -92,24 +116,36 @@ def check_target(dist: Path) -> Path:
 CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
 
 
-def write_dist(ds: Dataset, report: ValidationReport, dist: Path, base: str = "https://w3id.org/ntp-kg/") -> dict[str, str]:
+def write_dist(
+    graph: SortedQuads, report: ValidationReport, dist: Path, base: str = "https://w3id.org/ntp-kg/", union: Union | None = None
+) -> dict[str, str]:
     """Write all files to a temporary folder, then swap it in place of `dist`. Returns checksums.
 
     Besides the dumps: the DCAT-AP/VoID catalogue describing them (sizes, checksums), which
     portals harvest, uncompressed.
     """
-    from . import catalog  # catalog describes the dumps this module defines
-
     dist = check_target(dist)
-    files = render(ds)
-    for d in DUMPS:
-        files[d.name + ".gz"] = _gzip(files[d.name])
-    cat = catalog.catalog_graph(ds, catalog.dump_files(files), base)
-    for name, fmt in CATALOG_FILES.items():
-        files[name] = catalog.serialize(cat, fmt)
-    files["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
-    sums = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
-    files["SHA256SUMS"] = "".join(f"{h}  {n}\n" for n, h in sums.items()).encode("ascii")
+    union = union if union is not None else Union.of(graph)
+    files: dict[str, bytes] = {}
+    sums: dict[str, Future[str]] = {}
+    # zlib and hashlib release the GIL: each dump is compressed and hashed on the other cores
+    # while the next one is rendered.
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        packed: dict[str, Future[bytes]] = {}
+        for name, data in rendered(graph, union):
+            files[name] = data
+            sums[name] = pool.submit(_sha256, data)
+            if name in _DUMP_NAMES:
+                packed[name + ".gz"] = pool.submit(_gzip, data)
+        for name, job in packed.items():
+            files[name] = job.result()
+            sums[name] = pool.submit(_sha256, files[name])
+        files.update(catalogue(graph, union, files, base))
+        files["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
+        for name in files.keys() - sums.keys():
+            sums[name] = pool.submit(_sha256, files[name])
+        digests = {name: sums[name].result() for name in sorted(files)}
+    files["SHA256SUMS"] = "".join(f"{h}  {n}\n" for n, h in digests.items()).encode("ascii")
     files[MARKER] = b"written by ntp-kg build; this folder is replaced whole by the next build\n"
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}-new-", dir=dist.parent))
@@ -121,7 +157,19 @@ def write_dist(ds: Dataset, report: ValidationReport, dist: Path, base: str = "h
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return sums
+    return digests
+
+
+def catalogue(graph: SortedQuads, union: Union, files: dict[str, bytes], base: str) -> dict[str, bytes]:
+    """The DCAT-AP/VoID catalogue files describing `files` (the dumps and their gzip twins)."""
+    from . import catalog  # catalog describes the dumps this module defines
+
+    cat = catalog.catalog_graph(rdfio.to_rdflib_dataset(graph), catalog.dump_files(files), base)
+    return {name: catalog.serialize(cat, fmt) for name, fmt in CATALOG_FILES.items()}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _swap(new: Path, dist: Path) -> None:

@@ -14,6 +14,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
+from .quadtext import SortedQuads
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_STRING_IRI = URIRef(_XSD_STRING)
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -147,6 +149,19 @@ def triples(qs: Iterable[ox.Quad]) -> list[ox.Triple]:
 def sorted_lines(data: bytes) -> bytes:
     lines = sorted(set(data.splitlines()))
     return b"".join(line + b"\n" for line in lines if line)
+
+
+def to_rdflib_dataset(graph: SortedQuads) -> Dataset:
+    """The mapped graph as an rdflib Dataset (for pySHACL and inspection; the build does not need it)."""
+    ds = Dataset()
+    graphs: dict[str, Graph] = {}
+    for q in graph.quads():
+        name = q.graph_name.value  # the mapper puts every statement in a named graph
+        g = graphs.get(name)
+        if g is None:
+            g = graphs[name] = ds.graph(URIRef(name))
+        g.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+    return ds
 
 
 def to_rdflib_graph(ts: Iterable[ox.Triple]) -> Graph:

@@ -127,7 +127,7 @@ def child_sorted(root: Path) -> Any:
 def stage_build_ours(root: Path, work: Path) -> None:
     import pyoxigraph as ox
 
-    from ntp_kg import jsonld, publish, quadtext, resources
+    from ntp_kg import catalog, jsonld, publish, quadtext, resources
 
     q = child_sorted(root)
     nt = timed("dump nt", q.ntriples)
@@ -153,7 +153,7 @@ def stage_build_ours(root: Path, work: Path) -> None:
             return {n: j.result() for n, j in jobs.items()}
 
     files.update(timed("gzip twins (level 9)", gzip_twins))
-    timed("catalogue (DCAT + VoID statistics)", lambda: publish.catalogue(q, union, files, BASE))
+    timed("catalogue (DCAT + VoID statistics)", lambda: publish.catalogue(q, union, catalog.dump_files(files), BASE))
     work.mkdir(parents=True, exist_ok=True)
     for ext in ("nq", "ttl"):
         (work / f"dump.{ext}").write_bytes(out[ext])

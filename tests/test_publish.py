@@ -211,21 +211,6 @@ def _dataset_of(g: Graph) -> Dataset:
     return ds
 
 
-def test_catalogue_union_view_only_where_it_equals_the_published_union() -> None:
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
-
-    from ntp_kg import catalog, rdfio
-
-    ds = Dataset()
-    g = ds.graph(URIRef("https://example.org/g"))
-    g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x")))
-    assert isinstance(catalog.union_graph(ds), rdfio.UnionView)
-    g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x", datatype=XSD.string)))
-    union = catalog.union_graph(ds)  # the published union has one triple: a copy is made
-    assert not isinstance(union, rdfio.UnionView) and len(union) == 1
-
-
 _NESTED = [
     {"@id": "ex:a", "b": [3, 1.5, -0.0, True, False, None, "z", "a\n\"é\u0001", {"@id": "ex:z"}, {"@id": "ex:c"}], "c": {}, "d": [], "e": {"y": [{"k": 1}, {"k": [2, {"j": "x"}]}], "x": 1e300}},
     {"@value": "x", "@language": "vi"},

@@ -3,9 +3,11 @@
 A pure function of the built graph, the facts of the dump files (name, media type, size,
 SHA-256) and the base IRI: no clock, no network, no file written. The fixed text (titles,
 descriptions, keywords, themes, licence, publisher, contact point) is data, in
-seeds/catalog.yaml; everything else is computed:
+seeds/catalog.yaml; everything else is computed, by the SPARQL queries of templates/catalog/ on a
+pyoxigraph Store of the union graph (no rdflib graph of the data is made or iterated):
 
-    catalog_graph(data, dumps, base)          data: the rdflib Dataset of the build or a pyoxigraph Store
+    catalog_graph(data, dumps, base)          data: a pyoxigraph Store (the build's: the union in its
+      │                                       default graph) or an rdflib Dataset (converted once)
       ├── dcat:Catalog      <base>catalog
       ├── dcat:Dataset, void:Dataset  <base>id/dataset/ntp-kg   (stable: CKAN's identifier)
       │     ├── dcat:Distribution per dump  <dataset>/distribution/<file>
@@ -24,25 +26,26 @@ RDF/XML or N-Triples deterministically: the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from . import publish, rdfio, resources
 from .errors import NtpKgError, SeedError
-from .iris import DEF, DEFAULT_BASE, NTP, QB, SCHEMA, SDMX_DIM, SPDX, check_base
+from .iris import DEF, DEFAULT_BASE, SPDX, check_base
 from .yamlio import load_yaml
 
 DATASET_KEY = "ntp-kg"
@@ -155,16 +158,18 @@ class DumpFile:
     gzipped: bool
 
 
-def dump_files(files: Mapping[str, bytes]) -> list[DumpFile]:
-    """The dumps of publish.DUMPS and their .gz twins, from the bytes `publish.render` made."""
+def dump_files(files: Mapping[str, bytes | tuple[int, str]]) -> list[DumpFile]:
+    """The dumps of publish.DUMPS and their .gz twins, from their bytes or (size, SHA-256) as the
+    build wrote them."""
     out: list[DumpFile] = []
     for d in publish.DUMPS:
         for name, gz in ((d.name, False), (d.name + ".gz", True)):
             if name not in files:
                 raise CatalogError(f"dump {name} is missing (have {', '.join(sorted(files))})")
             data = files[name]
+            size, sha = (len(data), hashlib.sha256(data).hexdigest()) if isinstance(data, bytes) else data
             desc = d.description + (" (gzip)" if gz else "")
-            out.append(DumpFile(name, d.media_type, desc, len(data), hashlib.sha256(data).hexdigest(), gz))
+            out.append(DumpFile(name, d.media_type, desc, size, sha, gz))
     return out
 
 
@@ -254,6 +259,15 @@ def load_text(path: Path | None = None) -> CatalogText:
 # ---------------------------------------------------------------------------------------------
 # What the graph says: statistics and the facts the catalogue reports
 # ---------------------------------------------------------------------------------------------
+#
+# Each value is a SPARQL query (templates/catalog/<name>.rq) on a pyoxigraph Store whose default
+# graph holds the union triples: aggregates computed by the store's engine, no rdflib graph of
+# the data. A Store keeps literals of the native datatypes in canonical form ("5"^^xsd:
+# nonNegativeInteger as "5"^^xsd:integer, "1.50"^^xsd:decimal as "1.5"), so two published
+# literals are one stored term, and two triples one, when they are equal values of one datatype
+# family. Our data has none (its only literals stored in another form are the non-negative
+# integers; the counts at 1k, 10k and 100k observations equal those of rdflib over the published
+# terms; test_void_statistics_are_those_of_the_published_graph checks them for the real build).
 
 
 @dataclass(frozen=True)
@@ -268,80 +282,179 @@ class Statistics:
     property_triples: dict[URIRef, int]  # property -> number of triples
 
 
-def union_graph(data: Dataset | ox.Store) -> Graph:
-    """The de-duplicated union of all named graphs, as an rdflib Graph (for a Dataset, a view of
-    its store, not a copy: at a million observations a copy costs as much as the mapping)."""
+@dataclass(frozen=True)
+class Source:
+    """A source document and what a citation of it says (of several values, the least)."""
+
+    iri: URIRef
+    dates: tuple[date, ...]  # every dct:date, sorted
+    when: str  # the least dct:date as text, for the citation
+    publisher: Node | None
+    url: str
+
+
+@functools.cache
+def query_text(name: str) -> str:
+    """templates/catalog/<name>.rq (read once per process)."""
+    return (importlib_resources.files(__package__) / "templates" / "catalog" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+QUERIES = ("subjects", "objects", "properties", "classes", "temporal", "sources", "labels", "provinces", "examples")
+
+
+def _select(store: ox.Store, name: str, **bound: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = {ox.Variable(k): v for k, v in bound.items()} or None
+    result = store.query(query_text(name), substitutions=subs)
+    assert isinstance(result, ox.QuerySolutions), name
+    return list(result)
+
+
+def _int(term: object) -> int:
+    assert isinstance(term, ox.Literal), term
+    return int(term.value)
+
+
+def _iri(term: object) -> URIRef:
+    """A term the query guarantees to be an IRI (a predicate, or filtered with isIRI)."""
+    assert isinstance(term, ox.NamedNode), term
+    return URIRef(term.value)
+
+
+def _node(term: object) -> Node:
+    """Any term of the data as rdflib's (an xsd:string literal as a simple one, as rdfio reads the dumps)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    assert isinstance(term, ox.Literal), term
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+XSD_STRING = ox.NamedNode(str(XSD.string))
+
+
+def union_store(data: Dataset | ox.Store) -> ox.Store:
+    """A Store whose default graph holds the de-duplicated union of all graphs of `data`.
+
+    A Store with no named graph is that already, and is used as it is (the build's). A Store
+    with named graphs (`store.load_dist` of ntp-kg.nq, as the server loads it) is copied: a
+    triple in two graphs must count once, and pyoxigraph's union default graph
+    (`use_default_graph_as_union=True`: the default graph and every named graph) gives each
+    graph's copy as a solution. A Dataset is converted triple by triple, each term once
+    (rdfio.to_ox: the terms the dumps print)."""
     if isinstance(data, ox.Store):
-        return rdfio.to_rdflib_graph(rdfio.triples(data.quads_for_pattern(None, None, None, None)))
-    if rdfio.view_is_exact(data):
-        return rdfio.UnionView(data)
-    return rdfio.to_rdflib_graph(rdfio.triples(rdfio.quads(data)))
+        if next(iter(data.named_graphs()), None) is None:
+            return data
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in data)
+        return store
+    conv: dict[Node, rdfio.OxTerm] = {}
+
+    def term(t: Node) -> rdfio.OxTerm:
+        hit = conv.get(t)
+        if hit is None:
+            hit = conv[t] = rdfio.to_ox(t)
+        return hit
+
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for _g, ts in rdfio.graph_triples(data) for s, p, o in ts)  # type: ignore[arg-type]
+    return store
 
 
-def statistics(g: Graph, uri_space: str) -> Statistics:
-    subjects: set[Node] = set()
-    objects: set[Node] = set()
-    props: Counter[URIRef] = Counter()
-    instances: dict[URIRef, set[Node]] = {}
-    n = 0
-    for s, p, o in g:
-        n += 1
-        subjects.add(s)
-        objects.add(o)
-        props[URIRef(p)] += 1
-        if p == RDF.type and isinstance(o, URIRef):
-            instances.setdefault(o, set()).add(s)
-    entities = sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space))
+def statistics(store: ox.Store, uri_space: str) -> Statistics:
+    """Counted as VoID defines them, on the store's default graph (subjects.rq, objects.rq,
+    properties.rq, classes.rq)."""
+    subjects = _select(store, "subjects", space=ox.Literal(uri_space))
+    props = {_iri(r["property"]): _int(r["triples"]) for r in _select(store, "properties")}
     return Statistics(
-        triples=n,
-        entities=entities,
-        distinct_subjects=len(subjects),
-        distinct_objects=len(objects),
-        class_entities={c: len(v) for c, v in instances.items()},
-        property_triples=dict(props),
+        triples=sum(props.values()),
+        entities=_int(subjects[0]["entities"]) if subjects else 0,
+        distinct_subjects=_int(subjects[0]["subjects"]) if subjects else 0,
+        distinct_objects=_int(_select(store, "objects")[0]["objects"]),
+        class_entities={_iri(r["class"]): _int(r["entities"]) for r in _select(store, "classes")},
+        property_triples=props,
     )
 
 
-def _dates(g: Graph, node: Node) -> list[date]:
+def temporal_coverage(store: ox.Store) -> tuple[date, date] | None:
+    """First and last day of the observations' reference periods (temporal.rq)."""
+    row = _select(store, "temporal")[0]
+    first, last = row["first"], row["last"]
+    if first is None or last is None:
+        return None
+    assert isinstance(first, ox.Literal) and isinstance(last, ox.Literal)
+    return date.fromisoformat(first.value), date.fromisoformat(last.value)
+
+
+def sources(store: ox.Store) -> list[Source]:
+    """The source documents the observations and statements are derived from, by IRI (sources.rq)."""
+    rows: dict[URIRef, list[ox.QuerySolution]] = {}
+    for r in _select(store, "sources"):
+        rows.setdefault(_iri(r["source"]), []).append(r)
     out = []
-    for p in (SCHEMA.startDate, SCHEMA.endDate, TIME.inXSDDate):
-        for lit in g.objects(node, p):
-            if isinstance(lit, Literal) and lit.datatype == XSD.date:
-                out.append(date.fromisoformat(str(lit)))
+    for iri, rs in sorted(rows.items()):
+        when = sorted({_lexical(r["date"]) for r in rs})
+        pubs = sorted({_node(r["publisher"]) for r in rs if r["publisher"] is not None}, key=str)
+        urls = sorted({_lexical(r["url"]) for r in rs if r["url"] is not None})
+        out.append(Source(iri, tuple(sorted(_day(iri, d) for d in when)), when[0], pubs[0] if pubs else None, urls[0] if urls else str(iri)))
     return out
 
 
-def temporal_coverage(g: Graph) -> tuple[date, date] | None:
-    """First and last day of the observations' reference periods."""
-    days = [d for obs in g.subjects(RDF.type, QB.Observation) for p in g.objects(obs, SDMX_DIM.refPeriod) for d in _dates(g, p)]
-    return (min(days), max(days)) if days else None
+def _lexical(term: object) -> str:
+    assert isinstance(term, ox.NamedNode | ox.Literal), term
+    return term.value
 
 
-def sources(g: Graph) -> list[URIRef]:
-    """The source documents the observations and statements are derived from."""
-    return sorted({o for o in g.objects(None, PROV.wasDerivedFrom) if isinstance(o, URIRef) and (o, DCTERMS.date, None) in g})
+def _day(source: URIRef, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CatalogError(f"source document {source}: dcterms:date {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _label(g: Graph, node: Node, lang: str = "en") -> str:
-    for p in (DCTERMS.title, RDFS.label, SKOS.prefLabel):
-        for lit in sorted(g.objects(node, p)):
-            if isinstance(lit, Literal) and lit.language == lang:
-                return str(lit)
-    return str(node)
+LABELS = (DCTERMS.title, RDFS.label, SKOS.prefLabel)  # where a label is taken from, in this order
 
 
-def _citation(g: Graph, source: URIRef, lang: str) -> str:
+def labels(store: ox.Store) -> dict[Node, dict[str, str]]:
+    """node -> language -> label, of the sources and their publishers (labels.rq): the least text
+    of the first of LABELS that has one in that language."""
+    found: dict[tuple[Node, str], tuple[int, str]] = {}
+    for r in _select(store, "labels"):
+        lit = r["label"]
+        assert isinstance(lit, ox.Literal) and lit.language
+        key, rank = (_node(r["node"]), lit.language), (LABELS.index(_iri(r["property"])), lit.value)
+        if key not in found or rank < found[key]:
+            found[key] = rank
+    out: dict[Node, dict[str, str]] = {}
+    for (node, lang), (_rank, text) in found.items():
+        out.setdefault(node, {})[lang] = text
+    return out
+
+
+def _label(names: Mapping[Node, Mapping[str, str]], node: Node, lang: str) -> str:
+    """The node's label in `lang`, else in English, else the node itself."""
+    mine = names.get(node, {})
+    return mine[lang] if lang in mine else mine["en"] if "en" in mine else str(node)
+
+
+def _citation(source: Source, names: Mapping[Node, Mapping[str, str]], lang: str) -> str:
     """A source document as a reference: publisher, “title”, date, URL (labels in `lang`, else en)."""
-    pub = g.value(source, DCTERMS.publisher)
-    url = g.value(source, SCHEMA.url) or source
-    when = g.value(source, DCTERMS.date)
-    who = (_label(g, pub, lang) if _has_label(g, pub, lang) else _label(g, pub)) if pub else "?"
-    title = _label(g, source, lang) if _has_label(g, source, lang) else _label(g, source)
-    return f"{who}, “{title}”, {when}, {url}"
+    who = _label(names, source.publisher, lang) if source.publisher is not None else "?"
+    return f"{who}, “{_label(names, source.iri, lang)}”, {source.when}, {source.url}"
 
 
-def _has_label(g: Graph, node: Node, lang: str) -> bool:
-    return any(isinstance(o, Literal) and o.language == lang for p in (DCTERMS.title, RDFS.label, SKOS.prefLabel) for o in g.objects(node, p))
+def provinces(store: ox.Store) -> dict[URIRef, list[Node]]:
+    """Each province with its English and Vietnamese labels (provinces.rq), by IRI."""
+    out: dict[URIRef, list[Node]] = {}
+    for r in _select(store, "provinces"):
+        names = out.setdefault(_iri(r["province"]), [])
+        if r["label"] is not None:
+            names.append(_node(r["label"]))
+    return dict(sorted(out.items()))
 
 
 def _slug(iri: URIRef, prefixes: Mapping[str, str]) -> str:
@@ -357,15 +470,21 @@ def _slug(iri: URIRef, prefixes: Mapping[str, str]) -> str:
     return "iri-" + hashlib.sha256(str(iri).encode("utf-8")).hexdigest()[:16]
 
 
-def vocabularies(g: Graph, prefixes: Mapping[str, str]) -> list[URIRef]:
+def vocabularies(stats: Statistics, prefixes: Mapping[str, str]) -> list[URIRef]:
     """The vocabularies whose terms are used as properties or classes (namespace without '#')."""
-    used = {str(p) for p in g.predicates()} | {str(c) for c in g.objects(None, RDF.type) if isinstance(c, URIRef)}
+    used = {str(p) for p in stats.property_triples} | {str(c) for c in stats.class_entities}
     out = set()
     for ns in prefixes.values():
         if any(t.startswith(ns) for t in used):
             out.add(URIRef(ns[:-1] if ns.endswith("#") else ns))
     # the project's own code lists, units, indicators are reference data, not vocabularies used as terms
     return sorted(out)
+
+
+def example_resources(store: ox.Store, places: Sequence[URIRef] = ()) -> list[URIRef]:
+    """A few typical resources: each province (`places`, from `provinces`), the first observation,
+    programme and source (examples.rq)."""
+    return [*sorted(places), *sorted(_iri(r["first"]) for r in _select(store, "examples") if r["first"] is not None)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,11 +514,14 @@ def catalog_graph(
     base: str = DEFAULT_BASE,
     text: CatalogText | None = None,
 ) -> Graph:
-    """The DCAT-AP 3 catalogue + VoID description of the dataset built under `base`."""
+    """The DCAT-AP 3 catalogue + VoID description of the dataset built under `base`.
+
+    `data` is best a pyoxigraph Store holding the union triples in its default graph only (the
+    build's): it is queried as it is. A Store with named graphs, or an rdflib Dataset, is first
+    made into one (`union_store`), which costs a copy of the data."""
     layout = Layout(base)
     text = text or load_text()
     prefixes = resources.prefixes()
-    data_g = union_graph(data)
     if not dumps:
         raise CatalogError("no dump files to describe")
     by_type = {d.media_type for d in dumps}
@@ -414,8 +536,9 @@ def catalog_graph(
         g.bind(prefix, ns, override=True)
 
     ds, cat, svc = layout.dataset, layout.catalog, layout.service
-    srcs = sources(data_g)
-    src_dates = sorted(date.fromisoformat(str(d)) for s in srcs for d in data_g.objects(s, DCTERMS.date))
+    store = union_store(data)
+    srcs = sources(store)
+    src_dates = sorted(d for s in srcs for d in s.dates)
     if not src_dates:
         raise CatalogError("the graph has no dated source document: issued/modified cannot be stated")
     issued = Literal(src_dates[0].isoformat(), datatype=XSD.date)
@@ -431,8 +554,9 @@ def catalog_graph(
     g.add((contact, VCARD.hasURL, URIRef(text.contact.url.format(base=base))))
     # the attribution CC BY asks for, with the sources of the graph named in each language
     rights = _typed(g, layout.rights, DCTERMS.RightsStatement)
+    names = labels(store)
     for lang, fixed in sorted(text.rights.items()):
-        cites = "; ".join(_citation(data_g, s, lang) for s in srcs)
+        cites = "; ".join(_citation(s, names, lang) for s in srcs)
         g.add((rights, RDFS.label, Literal(f"{fixed.strip()} {cites}.", lang=lang)))
     access = _typed(g, EU + "access-right/" + text.dataset.access_rights, DCTERMS.RightsStatement, text.dataset.access_rights_label)
     taxonomy = _typed(g, EU + "data-theme", SKOS.ConceptScheme, {"en": text.names.theme_taxonomy}, DCTERMS.title)
@@ -491,14 +615,13 @@ def catalog_graph(
         for w in words:
             g.add((ds, DCAT.keyword, Literal(w, lang=lang)))
     for s in srcs:
-        g.add((ds, PROV.wasDerivedFrom, s))
-    for province in sorted(data_g.subjects(RDF.type, NTP.Province)):
-        assert isinstance(province, URIRef)
+        g.add((ds, PROV.wasDerivedFrom, s.iri))
+    places = provinces(store)
+    for province, names_of_place in places.items():
         g.add((ds, DCTERMS.spatial, _typed(g, province, DCTERMS.Location)))
-        for lit in data_g.objects(province, RDFS.label):
-            if isinstance(lit, Literal) and lit.language in ("en", "vi"):
-                g.add((province, SKOS.prefLabel, lit))
-    cover = temporal_coverage(data_g)
+        for lit in names_of_place:
+            g.add((province, SKOS.prefLabel, lit))
+    cover = temporal_coverage(store)
     if cover:
         period = _typed(g, layout.temporal, DCTERMS.PeriodOfTime)
         g.add((period, DCAT.startDate, Literal(cover[0].isoformat(), datatype=XSD.date)))
@@ -553,7 +676,7 @@ def catalog_graph(
     g.add((layout.void, RDF.type, VOID.DatasetDescription))
     _texts(g, layout.void, DCTERMS.title, {"en": text.names.void_description})
     g.add((layout.void, FOAF.primaryTopic, ds))
-    stats = statistics(data_g, layout.uri_space)
+    stats = statistics(store, layout.uri_space)
     for p, n in (
         (VOID.triples, stats.triples),
         (VOID.entities, stats.entities),
@@ -565,9 +688,9 @@ def catalog_graph(
         g.add((ds, p, Literal(n)))
     g.add((ds, VOID.sparqlEndpoint, layout.sparql))
     g.add((ds, VOID.uriSpace, Literal(layout.uri_space)))
-    for v in vocabularies(data_g, prefixes):
+    for v in vocabularies(stats, prefixes):
         g.add((ds, VOID.vocabulary, v))
-    for ex in example_resources(data_g):
+    for ex in example_resources(store, list(places)):
         g.add((ds, VOID.exampleResource, ex))
     slugs: dict[str, URIRef] = {}
     for cls, n in sorted(stats.class_entities.items()):
@@ -589,16 +712,6 @@ def _unique(seen: dict[str, URIRef], slug: str, iri: URIRef) -> str:
     if prior != iri:
         raise CatalogError(f"partition slug {slug!r} would name both {prior} and {iri}")
     return slug
-
-
-def example_resources(g: Graph) -> list[URIRef]:
-    """A few typical resources: each province, the first observation, programme and source."""
-    out: list[URIRef] = sorted(s for s in g.subjects(RDF.type, NTP.Province) if isinstance(s, URIRef))
-    for cls in (QB.Observation, NTP.NationalTargetProgramme, SCHEMA.NewsArticle):
-        first = sorted(s for s in g.subjects(RDF.type, cls) if isinstance(s, URIRef))[:1]
-        out += first
-    return out
-
 
 
 

@@ -11,13 +11,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import SeedError
-from .yamlio import line_of, load_yaml
+from .yamlio import line_of, load_yaml, parse_yaml, read_yaml_text
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PERIOD = r"^([0-9]{4}|[0-9]{4}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
@@ -50,8 +51,10 @@ class Labels(_Strict):
 Key = Annotated[str, Field(pattern=SLUG)]
 
 
+@lru_cache(maxsize=4096)
 def _check_period(v: str | None) -> str | None:
-    """The pattern admits "2025-02-30" and "2025-2021"; the calendar does not."""
+    """The pattern admits "2025-02-30" and "2025-2021"; the calendar does not. (Cached: a corpus
+    has few periods and every observation has one.)"""
     if v is None:
         return v
     parts = v.split("-")
@@ -81,10 +84,12 @@ class _Fact(_Strict):
         return set()
 
 
-def _period_numbers(period: str | None) -> set[str]:
+@lru_cache(maxsize=4096)
+def _period_numbers(period: str | None) -> frozenset[str]:
+    """Lint asks for every fact; the periods of a corpus are few."""
     if not period:
-        return set()
-    return {str(int(p)) for p in re.split(r"-", period) if p}
+        return frozenset()
+    return frozenset(str(int(p)) for p in re.split(r"-", period) if p)
 
 
 def _date_numbers(d: date | None) -> set[str]:
@@ -105,7 +110,7 @@ class Observation(_Fact):
     reading: str | None = None
     numerator: Key | None = None
     denominator: Key | None = None
-    summands: list[Key] = []
+    summands: list[Key] = Field(default_factory=list)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -127,7 +132,7 @@ class EventStatement(_Fact):
     organiser: Key
     attendance: Literal["online", "offline", "mixed"]
     levels: int | None = None
-    about: list[Key] = []
+    about: list[Key] = Field(default_factory=list)
     about_period: Period | None = None
 
     def numbers(self) -> set[str]:
@@ -200,9 +205,9 @@ class Waiver(_Strict):
 
 class FactsFile(_Strict):
     source: Key
-    observations: list[Observation] = []
-    statements: list[Statement] = []
-    waivers: list[Waiver] = []
+    observations: list[Observation] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -299,7 +304,15 @@ class Source:
 class FactsDoc:
     path: Path
     facts: FactsFile
-    raw: Any  # the loaded YAML, for line numbers
+    text: str = field(repr=False)  # the file as read, for `raw`
+    name: str = ""  # the file as messages name it
+
+    @cached_property
+    def raw(self) -> Any:
+        """The loaded YAML, for line numbers. Parsed again from the text when first asked: most
+        files need no line (lint found nothing), and a tree per file kept for the whole build
+        was a third of the objects that the garbage collector walks, again and again."""
+        return parse_yaml(self.text, self.name or str(self.path))
 
     def line(self, section: str, index: int, fieldname: str | None = None) -> int | None:
         keys: list[str | int] = [section, index] + ([fieldname] if fieldname else [])
@@ -382,11 +395,12 @@ def load_seeds(seeds_dir: Path) -> Seeds:
         sources[src.meta.id] = src
     facts: dict[str, FactsDoc] = {}
     for path in sorted((seeds_dir / "facts").glob("*.yaml")):
-        raw = load_yaml(path, _rel(path, root))
-        ff: FactsFile = _parse(FactsFile, raw, path, root)
+        name = _rel(path, root)
+        text = read_yaml_text(path, name)
+        ff: FactsFile = _parse(FactsFile, parse_yaml(text, name), path, root)
         if ff.source in facts:
-            raise SeedError(_rel(path, root), f"field 'source': '{ff.source}' already has facts in {facts[ff.source].path.name}")
-        facts[ff.source] = FactsDoc(path=path, facts=ff, raw=raw)
+            raise SeedError(name, f"field 'source': '{ff.source}' already has facts in {facts[ff.source].path.name}")
+        facts[ff.source] = FactsDoc(path=path, facts=ff, text=text, name=name)
     ref_raw: dict[str, Any] = {}
     ref_files: dict[str, Path] = {}
     for name in REFERENCE_FILES:

@@ -39,14 +39,21 @@ literal inside a SPARQL constraint (ABS("46.4"^^xsd:integer) is a TypeError that
 `validate.validate`), pyoxigraph's screen treats it as a SPARQL error (no row), so the gate reports
 the datatype violation instead of crashing, unless that focus node is a candidate for the shape.
 
-`validate(data)` is a drop-in replacement for `ntp_kg.validate.validate(data)`.
+`validate(data)` is a drop-in replacement for `ntp_kg.validate.validate(data)`. The build has no
+rdflib Dataset: `validate_triples(triples)` (pyoxigraph triples of the union graph) and
+`validate_ntriples(text)` run the same phases on the same data, with the rdflib index built from
+the pyoxigraph terms, the SPARQL screen's store loaded from the text in a thread meanwhile, and an
+rdflib Graph made only for pySHACL's report phase when it has work (normally it has none).
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +113,9 @@ _XSD = str(XSD)
 
 @dataclass
 class GateStats:
-    """What the gate did, for benchmarks: seconds per phase and counts."""
+    """What the gate did, for benchmarks: seconds per phase and counts. Phases do not overlap (an
+    rdflib graph made on demand by `validate_triples`, only when pySHACL has work, is its own
+    phase), except "(thread) ..." phases: work done in a thread while the others ran."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     triples: int = 0
@@ -116,52 +125,135 @@ class GateStats:
     unknown_shapes: list[str] = field(default_factory=list)  # shapes the Python screen cannot model
     lossy_literals: int = 0
     fallback: str | None = None  # why the whole graph went to pySHACL, if it did
+    _nested: float = field(default=0.0, repr=False)  # seconds of inner phases, taken out of outer ones
 
     def add(self, phase: str, seconds: float) -> None:
         self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
 
 
 class _Timer:
+    """Adds a phase's seconds to the stats, less those of phases timed inside it."""
+
     def __init__(self, stats: GateStats, phase: str) -> None:
         self.stats, self.phase = stats, phase
 
     def __enter__(self) -> None:
-        self.t = time.perf_counter()
+        self.t, self.nested = time.perf_counter(), self.stats._nested
 
     def __exit__(self, *exc: object) -> None:
-        self.stats.add(self.phase, time.perf_counter() - self.t)
+        elapsed = time.perf_counter() - self.t
+        inner = self.stats._nested - self.nested
+        self.stats.add(self.phase, elapsed - inner)
+        self.stats._nested = self.nested + elapsed
 
 
 # --- the data: a union view for pySHACL, indexes for the screen --------------------------------
 
 
 class _Index:
-    """spo and pos dictionaries of the union: rdflib Memory's own when they are exactly the union,
-    else built once. Offers the `objects`/`subjects` calls of pySHACL's path walker."""
+    """spo and pos dictionaries of the union, in rdflib terms. Offers the `objects`/`subjects`
+    calls of pySHACL's path walker, so the screen reads no rdflib Graph. Without a complete pos
+    (`pos=None`), each predicate's pos is made from spo the first time it is asked for: the screen
+    asks for a few predicates (rdf:type, rdfs:subClassOf, those of targets and inverse paths), so
+    most triples never need one."""
 
-    def __init__(self, g: Graph, union_of_store: bool) -> None:
-        store = g.store
-        if union_of_store and type(store) is Memory:
-            self.spo: dict[Any, dict[Any, Any]] = store._Memory__spo  # type: ignore[attr-defined]
-            self.pos: dict[Any, dict[Any, Any]] = store._Memory__pos  # type: ignore[attr-defined]
-        else:
-            self.spo, self.pos = {}, {}
-            for s, p, o in g.triples((None, None, None)):
-                self.spo.setdefault(s, {}).setdefault(p, {})[o] = 1
-                self.pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+    def __init__(self, spo: dict[Any, dict[Any, Any]], pos: dict[Any, dict[Any, Any]] | None, triples: int) -> None:
+        self.spo, self.triples = spo, triples
+        self._pos, self._pos_complete = (pos, True) if pos is not None else ({}, False)
         self._sup: dict[Any, frozenset[Any]] = {}
         self._inst: dict[Any, dict[Any, bool]] = {}
 
+    @classmethod
+    def of_graph(cls, g: Graph, union_of_store: bool) -> _Index:
+        """rdflib Memory's own indexes when they are exactly the union (no copy), else built once."""
+        store = g.store
+        if union_of_store and type(store) is Memory:
+            return cls(store._Memory__spo, store._Memory__pos, len(store))  # type: ignore[attr-defined]
+        spo: dict[Any, dict[Any, Any]] = {}
+        for s, p, o in g.triples((None, None, None)):
+            spo.setdefault(s, {}).setdefault(p, {})[o] = 1
+        return cls(spo, None, sum(len(os_) for po in spo.values() for os_ in po.values()))
+
+    @classmethod
+    def of_ox(cls, triples: Iterable[Any]) -> tuple[_Index, dict[Any, Any]]:
+        """The index of pyoxigraph triples (or quads: their graph is ignored), each distinct term
+        converted to rdflib once, as rdflib parses N-Triples (`rdfio._from_ox`: a ^^xsd:string
+        literal is a plain one, lexical forms normalised by rdflib's Literal). Also returns the
+        conversion of blank nodes and literals (for `_Oxi.back`). Dictionaries keep the triples'
+        order: the order rdflib iterates later (GROUP_CONCAT in messages).
+
+        Made for speed (the build's whole graph passes here): an IRI's URIRef is made without
+        rdflib's validity check (pyoxigraph has checked it; URIRef is a str with no state), and
+        a subject's row is looked up once per run of triples (sorted input keeps them together)."""
+        iris: dict[Any, URIRef] = {}
+        others: dict[Any, Any] = {}
+        from_ox = rdfio._from_ox
+        named, new_str = ox.NamedNode, str.__new__
+
+        def conv(t: Any) -> Any:
+            if type(t) is named:
+                r = iris.get(t)
+                if r is None:
+                    r = iris[t] = new_str(URIRef, t.value)
+                return r
+            r = others.get(t)
+            if r is None:
+                r = others[t] = from_ox(t)  # TypeError for a quoted triple (RDF-star)
+            return r
+
+        spo: dict[Any, dict[Any, Any]] = {}
+        n = 0
+        last_s: Any = None
+        po: dict[Any, Any] = {}
+        rows: Iterable[Any] = triples
+        if isinstance(triples, Sequence) and triples and type(triples[0]) is not ox.Triple:
+            rows = ((qs, qp, qo) for qs, qp, qo, _g in triples)  # quads unpack to four
+        for ts, tp, to in rows:
+            if ts != last_s:
+                last_s = ts
+                s = conv(ts)
+                po = spo.get(s)  # type: ignore[assignment]
+                if po is None:
+                    po = spo[s] = {}
+            p, o = conv(tp), conv(to)
+            os_ = po.get(p)
+            if os_ is None:
+                os_ = po[p] = {}
+            if o not in os_:
+                os_[o] = 1
+                n += 1
+        return cls(spo, None, n), others
+
+    def pos(self, p: Any) -> dict[Any, Any]:
+        """object -> subjects for predicate p."""
+        by_o = self._pos.get(p)
+        if by_o is None:
+            if self._pos_complete:
+                return self._EMPTY
+            by_o = self._pos[p] = {}
+            for s, po in self.spo.items():
+                os_ = po.get(p)
+                if os_ is not None:
+                    for o in os_:
+                        subs = by_o.get(o)
+                        if subs is None:
+                            subs = by_o[o] = {}
+                        subs[s] = 1
+        return by_o
+
     _EMPTY: dict[Any, Any] = {}
+
+    def to_graph(self) -> Graph:
+        """The indexed triples as an rdflib Graph (for pySHACL's report phase), in index order."""
+        g = Graph()
+        g.addN((s, p, o, g) for s, po in self.spo.items() for p, os_ in po.items() for o in os_)
+        return g
 
     def objects(self, s: Any = None, p: Any = None) -> Iterable[Any]:
         return self.spo.get(s, self._EMPTY).get(p, self._EMPTY).keys()
 
     def subjects(self, p: Any = None, o: Any = None) -> Iterable[Any]:
-        return self.pos.get(p, self._EMPTY).get(o, self._EMPTY).keys()
-
-    def triples_count(self) -> int:
-        return sum(len(os) for po in self.spo.values() for os in po.values())
+        return self.pos(p).get(o, self._EMPTY).keys()
 
     def superclasses(self, t: Any) -> frozenset[Any]:
         """t and everything it is rdfs:subClassOf+ (rdflib's transitive_objects)."""
@@ -550,8 +642,8 @@ def _datatype_matches(comp: DatatypeConstraintComponent, v: Any, rule: Any) -> b
 
 
 class _Screen:
-    def __init__(self, engine: _Engine, index: _Index, dg: DataGraph) -> None:
-        self.engine, self.index, self.dg, self.executor = engine, index, dg, engine.executor
+    def __init__(self, engine: _Engine, index: _Index) -> None:
+        self.engine, self.index, self.executor = engine, index, engine.executor
         self._conforms: dict[int, dict[Any, int]] = {}
 
     def value_nodes(self, c: _Compiled, f: Any) -> Any:
@@ -608,20 +700,21 @@ class _Screen:
         return st
 
 
-def _targets(index: _Index, shape: Shape, engine: _Engine, dg: DataGraph) -> set[Any]:
-    """pySHACL's Shape.focus_nodes, on the index (SPARQL targets through pySHACL itself)."""
+def _targets(index: _Index, shape: Shape, dg: Callable[[], DataGraph]) -> set[Any]:
+    """pySHACL's Shape.focus_nodes, on the index (SPARQL targets through pySHACL itself, on the
+    data graph, made for them if need be)."""
     if shape.advanced_target():
-        return set(shape.focus_nodes(dg))
+        return set(shape.focus_nodes(dg()))
     nodes, classes, implicit, objects_of, subjects_of = shape.target()
     out: set[Any] = set(nodes)
     for tc in {*classes, *implicit}:
         for sub in index.subclasses(tc):
             out.update(index.subjects(_RDF_TYPE, sub))
     for p in subjects_of:
-        for os_ in index.pos.get(p, {}).values():
+        for os_ in index.pos(p).values():
             out.update(os_)
     for p in objects_of:
-        out.update(index.pos.get(p, {}).keys())
+        out.update(index.pos(p).keys())
     return out
 
 
@@ -654,27 +747,83 @@ class _Oxi:
     lossy_count: int
 
 
+class _StoredForms:
+    """What pyoxigraph's Store will hold for each literal, against the rdflib term pySHACL reads.
+
+    The Store keeps valid literals of its native datatypes in canonical form ("1.50"^^xsd:decimal
+    becomes "1.5", "5"^^xsd:nonNegativeInteger becomes "5"^^xsd:integer) and a plain literal and
+    its explicit ^^xsd:string twin as one term; rdflib keeps them apart (and normalises some
+    lexical forms itself: "062"^^xsd:integer is "62" once parsed). Each literal's stored form is
+    predicted (or read back from a scratch store, `finish`) to see whether the mapping stays
+    one-to-one and keeps rdflib's lexical forms (else `lossy_identity`) and datatypes (else
+    `lossy_datatype`). Both ways into the gate (an rdflib Dataset, pyoxigraph triples) feed it."""
+
+    def __init__(self) -> None:
+        self.back: dict[Any, Any] = {}  # pyoxigraph term (given and stored forms) -> rdflib term
+        self.identity = self.datatype = False
+        self.count = 0
+        self._native: list[tuple[Literal, Any]] = []  # stored form not predicted: read back
+        self._keys: dict[tuple[str, str], Any] = {}
+
+    def _stored(self, lex: str, datatype: str, t: Literal) -> None:
+        """The Store holds (lex, datatype) for rdflib term t: same lexical form, and no other term?"""
+        prev = self._keys.setdefault((lex, datatype), t)
+        if lex != str(t) or (prev is not t and prev != t):
+            self.identity = True
+            self.count += 1
+
+    def blank(self, t: BNode, o: Any) -> None:
+        self.back[o] = t
+
+    def literal(self, t: Literal, o: Any) -> None:
+        """Note rdflib literal `t`, given to the Store as pyoxigraph literal `o`."""
+        lex, lang = o.value, o.language
+        if lang:
+            if lang != t.language or lex != str(t):  # pyoxigraph lower-cases language tags
+                self.identity = True
+                self.count += 1
+        else:
+            sdt = o.datatype.value
+            if sdt in _NATIVE:
+                rx = _INT_CANON if sdt in _INTEGERS else _CANON.get(sdt)
+                if rx is None or not rx.fullmatch(lex):
+                    self._native.append((t, o))
+                elif sdt in _INTEGERS and sdt != _XSD_INTEGER_S:
+                    self.datatype = True
+                    self._stored(lex, _XSD_INTEGER_S, t)
+                    self.back[ox.Literal(lex, datatype=ox.NamedNode(_XSD_INTEGER_S))] = t
+                else:
+                    self._stored(lex, sdt, t)
+            else:  # xsd:string (a plain literal) included
+                self._stored(lex, sdt, t)
+        self.back[o] = t
+
+    def finish(self, store: ox.Store) -> _Oxi:
+        """The store with what is known of its literals, once the unpredicted ones are read back."""
+        native = self._native
+        if native:
+            scratch = ox.Store()
+            subj = [ox.NamedNode(f"urn:x-ntp-kg:gate:lit:{i}") for i in range(len(native))]
+            p = ox.NamedNode("urn:x-ntp-kg:gate:value")
+            scratch.bulk_extend([ox.Quad(s, p, o) for s, (_t, o) in zip(subj, native, strict=True)])
+            stored = {q.subject.value: q.object for q in scratch}
+            for s, (t, _o) in zip(subj, native, strict=True):
+                got = stored[s.value]
+                if got.value == str(t) and got.datatype.value != str(t.datatype):
+                    self.datatype = True
+                self._stored(got.value, got.datatype.value, t)
+                self.back.setdefault(got, t)
+        return _Oxi(store, self.back, self.identity, self.datatype, self.count)
+
+
+_XSD_INTEGER_S = _XSD + "integer"
+
+
 def _to_oxigraph(index: _Index) -> _Oxi:
-    """The union as one pyoxigraph default graph, noting literals pyoxigraph would not keep as is.
-
-    pyoxigraph stores valid literals of its native datatypes in canonical form ("062"^^xsd:integer
-    becomes "62", "5"^^xsd:nonNegativeInteger becomes "5"^^xsd:integer) and a plain literal and
-    its explicit ^^xsd:string twin as one term; rdflib keeps them apart. Each literal's stored form
-    is predicted (or read back from a scratch store) to see whether the mapping stays one-to-one
-    and keeps lexical forms (else `lossy_identity`) and datatypes (else `lossy_datatype`)."""
+    """The union of an rdflib index as one pyoxigraph default graph (`validate`), each term
+    converted once, noting literals pyoxigraph would not keep as is (`_StoredForms`)."""
     cache: dict[Any, Any] = {}
-    back: dict[Any, Any] = {}
-    native: list[Literal] = []
-    stored_keys: dict[tuple[str, str], Any] = {}
-    flags = {"identity": False, "datatype": False, "n": 0}
-    xsd_string, xsd_integer = _XSD + "string", _XSD + "integer"
-
-    def note(key: tuple[str, str], t: Any) -> None:
-        prev = stored_keys.setdefault(key, t)
-        if prev is not t and prev != t:
-            flags["identity"] = True
-            flags["n"] += 1
-
+    forms = _StoredForms()
     iri_cache: dict[str, Any] = {}
     plain = str.__str__
 
@@ -695,33 +844,16 @@ def _to_oxigraph(index: _Index) -> _Oxi:
                 o = ox.BlankNode(str(t))
             except ValueError:
                 o = ox.BlankNode()
-            back[o] = t
+            forms.blank(t, o)
         elif isinstance(t, Literal):
-            dt, lex = t.datatype, str(t)
+            lex = str(t)
             if t.language:
                 o = ox.Literal(lex, language=t.language)
-                if t.language != t.language.lower():
-                    flags["identity"] = True
-                    flags["n"] += 1
-            elif dt is None:
+            elif t.datatype is None:
                 o = ox.Literal(lex)
-                note((lex, xsd_string), t)
             else:
-                sdt = str(dt)
-                o = ox.Literal(lex, datatype=ox.NamedNode(sdt))
-                if sdt in _NATIVE:
-                    rx = _INT_CANON if sdt in _INTEGERS else _CANON.get(sdt)
-                    if rx is None or not rx.fullmatch(lex):
-                        native.append(t)  # stored form read back below
-                    elif sdt in _INTEGERS and sdt != xsd_integer:
-                        flags["datatype"] = True
-                        note((lex, xsd_integer), t)
-                        back[ox.Literal(lex, datatype=ox.NamedNode(xsd_integer))] = t
-                    else:
-                        note((lex, sdt), t)
-                else:
-                    note((lex, sdt), t)
-            back[o] = t
+                o = ox.Literal(lex, datatype=ox.NamedNode(str(t.datatype)))
+            forms.literal(t, o)
         else:  # pragma: no cover - rdflib graphs hold no other terms
             raise TypeError(f"cannot convert {t!r}")
         cache[t] = o
@@ -737,22 +869,41 @@ def _to_oxigraph(index: _Index) -> _Oxi:
                 add(quad(cs, cp, conv(o)))
     store = ox.Store()
     store.bulk_extend(quads)
-    if native:  # the literals whose stored form is not predicted: round-trip them
-        scratch = ox.Store()
-        subj = [ox.NamedNode(f"urn:x-ntp-kg:gate:lit:{i}") for i in range(len(native))]
-        p = ox.NamedNode("urn:x-ntp-kg:gate:value")
-        scratch.bulk_extend([ox.Quad(s, p, conv(t)) for s, t in zip(subj, native, strict=True)])
-        stored = {q.subject.value: q.object for q in scratch}
-        for s, t in zip(subj, native, strict=True):
-            got = stored[s.value]
-            if got.value != str(t):
-                flags["identity"] = True
-                flags["n"] += 1
-            elif got.datatype.value != str(t.datatype):
-                flags["datatype"] = True
-                back.setdefault(got, t)
-            note((got.value, got.datatype.value), t)
-    return _Oxi(store, back, bool(flags["identity"]), bool(flags["datatype"]), int(flags["n"]))
+    return forms.finish(store)
+
+
+def _ox_store(triples: Sequence[Any]) -> ox.Store:
+    """pyoxigraph triples (or quads, whose graph is ignored) in one Store's default graph."""
+    store = ox.Store()
+    quad, default = ox.Quad, ox.DefaultGraph()
+    store.bulk_extend(t if type(t) is quad and t.graph_name == default else quad(t.subject, t.predicate, t.object) for t in triples)
+    return store
+
+
+def _load_store(ntriples: bytes, stats: GateStats) -> ox.Store:
+    """N-Triples text in a Store. Runs in a thread: pyoxigraph parses and loads text without
+    holding the GIL (`bulk_extend` of Python terms holds it), so this overlaps the index."""
+    t = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    stats.add(_THREAD_PHASE, time.perf_counter() - t)
+    return store
+
+
+_THREAD_PHASE = "(thread) pyoxigraph store load"
+
+
+def _oxi_of_triples(store: ox.Store, terms: dict[Any, Any]) -> _Oxi:
+    """`_Oxi` of pyoxigraph triples: their blank nodes and literals (and the rdflib terms they were
+    converted to, `_Index.of_ox`) noted exactly as `_to_oxigraph` notes an rdflib graph's."""
+    forms = _StoredForms()
+    lit, blank = ox.Literal, ox.BlankNode
+    for o, t in terms.items():
+        if type(o) is lit:
+            forms.literal(t, o)
+        elif type(o) is blank:
+            forms.blank(t, o)
+    return forms.finish(store)
 
 
 def _strip(text: str) -> str:
@@ -976,9 +1127,12 @@ def _whole_graph_rows(helper: Any, oxi: _Oxi) -> list[dict[str, Any]] | None:
     return rows
 
 
-def _sparql_results(comp: Any, helper: Any, shape: Shape, rows: list[dict[str, Any]], focus: Iterable[Any], dg: Any) -> list[Any]:
+def _sparql_results(comp: Any, helper: Any, shape: Shape, rows: list[dict[str, Any]], focus: Iterable[Any], data_graph: Callable[[], DataGraph]) -> list[Any]:
     """pySHACL's SPARQLBasedConstraint._validate_sparql_query and _evaluate_sparql_constraint, on
-    rows computed once (the query does not depend on the focus node)."""
+    rows computed once (the query does not depend on the focus node). The data graph (which the
+    report reads blank nodes from) is asked for only when there are results."""
+    if not rows:
+        return []
     violations: list[Any] = []
     dedup: set[bool] = set()
     for r in rows:
@@ -996,7 +1150,10 @@ def _sparql_results(comp: Any, helper: Any, shape: Shape, rows: list[dict[str, A
                     continue
                 violations.append((t, p, v, var_dict))
     kwargs = {"source_constraint": helper.node, "extra_messages": helper.messages or None}
-    reports = []
+    reports: list[Any] = []
+    if not violations:
+        return reports
+    dg = data_graph()
     for f in focus:
         result_val = None if shape.is_property_shape else f
         for viol in violations:
@@ -1038,6 +1195,47 @@ def engine(shapes: Graph | None = None) -> _Engine:
     return hit[1]
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Python's cyclic GC off while millions of objects are made (terms, dictionaries: none in a
+    cycle): each full collection walks the whole heap, and the build's heap is large (at 100k
+    observations, next to the mapper's rdflib data, the index took 119 s with the GC on)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class _Data:
+    """The data as the phases need it: the index always; the pyoxigraph store for the SPARQL
+    screen; an rdflib Graph and pySHACL DataGraph only when pySHACL has work (candidates, results
+    of whole-graph queries, SPARQL targets), made at most once."""
+
+    def __init__(self, index: _Index, graph: Graph | Callable[[], Graph], oxi: Callable[[], _Oxi], stats: GateStats) -> None:
+        """`graph`: the rdflib graph itself, or how to make it (timed as its own phase)."""
+        self.index, self._oxi, self._stats = index, oxi, stats
+        self._g, self._make = (graph, None) if isinstance(graph, Graph) else (None, graph)
+        self._dg: DataGraph | None = None
+
+    def graph(self) -> Graph:
+        if self._g is None:
+            assert self._make is not None
+            with _Timer(self._stats, "rdflib graph for pySHACL"):
+                self._g = self._make()
+        return self._g
+
+    def dg(self) -> DataGraph:
+        if self._dg is None:
+            self._dg = DataGraph.from_rdflib(self.graph())
+        return self._dg
+
+    def oxi(self) -> _Oxi:
+        return self._oxi()
+
+
 def validate(
     data: Graph | Dataset,
     shapes: Graph | None = None,
@@ -1064,7 +1262,9 @@ def validate(
     if eng.unsupported:
         stats.fallback = eng.unsupported
         with _Timer(stats, "pySHACL (fallback)"):
-            return _v.validate(data, shapes)
+            report = _v.validate(data, shapes)
+        stats.add("total", time.perf_counter() - t0)
+        return report
     with _Timer(stats, "index"):
         if isinstance(data, Dataset):
             graph: Graph = rdfio.UnionView(data)
@@ -1073,17 +1273,127 @@ def validate(
             graph = data
             ctxs = list(graph.store.contexts()) if type(graph.store) is Memory else []
             union_of_store = bool(ctxs) and all(c.identifier == graph.identifier for c in ctxs)
-        index = _Index(graph, union_of_store)
-        dg = DataGraph.from_rdflib(graph)
-        stats.triples = len(graph) if union_of_store else index.triples_count()
-    screen = _Screen(eng, index, dg)
+        index = _Index.of_graph(graph, union_of_store)
+    source = _Data(index, graph, lambda: _to_oxigraph(index), stats)
+    reference = (lambda: _v.union_graph(data)) if reference_order else None
+    return _gate(eng, source, stats, t0, screen_sparql=screen_sparql, screen_core=screen_core, reference=reference)
+
+
+def validate_triples(
+    triples: Sequence[Any],
+    shapes: Graph | None = None,
+    *,
+    stats: GateStats | None = None,
+    screen_sparql: bool = True,
+    screen_core: bool = True,
+    ntriples: bytes | None = None,
+    store: Future[ox.Store] | None = None,
+) -> _v.ValidationReport:
+    """`validate` for the union graph given as pyoxigraph triples (or quads: graphs ignored), as the
+    build has it, with no rdflib Dataset: the findings of `validate(dataset)` when `triples` are
+    the de-duplicated union of the dataset's named graphs (as rdflib reads them: see
+    `_Index.of_ox`).
+
+    Terms are converted to rdflib once each for the Python screen, while a thread loads the same
+    triples, serialised as N-Triples, into pyoxigraph for the SPARQL screen (not with blank nodes,
+    which loading text renames: then the terms themselves are loaded); an rdflib Graph is made
+    only if pySHACL has work (normally it has none). A GROUP_CONCAT in a message lists terms in the
+    triples' order (see `validate`). The build passes the same triples' `ntriples` text (no
+    serialising) and the `store` it is loading from that text for the catalogue too (no second
+    load); the gate only reads that store."""
+    return _validate_ox(triples, ntriples, shapes, stats, screen_sparql, screen_core, store)
+
+
+def validate_ntriples(
+    data: bytes,
+    shapes: Graph | None = None,
+    *,
+    stats: GateStats | None = None,
+    screen_sparql: bool = True,
+    screen_core: bool = True,
+) -> _v.ValidationReport:
+    """`validate_triples` for N-Triples text (the build's sorted union dump): a thread loads the
+    text into pyoxigraph for the SPARQL screen while it is parsed (by pyoxigraph) for the Python
+    screen. A syntax error raises pyoxigraph's SyntaxError with its line and column."""
+    return _validate_ox(None, data, shapes, stats, screen_sparql, screen_core)
+
+
+def _validate_ox(
+    triples: Sequence[Any] | None,
+    ntriples: bytes | None,
+    shapes: Graph | None,
+    stats: GateStats | None,
+    screen_sparql: bool,
+    screen_core: bool,
+    store: Future[ox.Store] | None = None,
+) -> _v.ValidationReport:
+    """The gate on pyoxigraph terms: `triples`, or the N-Triples text `ntriples` (or both, the same)."""
+    stats = stats if stats is not None else GateStats()
+    t0 = time.perf_counter()
+    with _Timer(stats, "load shapes"):
+        eng = engine(shapes)
+    threaded = (
+        screen_sparql
+        and not eng.unsupported
+        and (ntriples is not None or (bool(triples) and type(triples[0]) is ox.Triple))  # type: ignore[index]
+        and any(eng.compiled(s).sparql for s in eng.shapes if not s.deactivated)
+    )
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-gate-store") if threaded else None
+    try:
+        given = threaded and store is not None and ntriples is not None and b"_:" not in ntriples  # renamed blank nodes
+        loading: Future[ox.Store] | None = store if given else None
+        if pool is not None and loading is None:
+            if ntriples is None:
+                with _Timer(stats, "serialise for pyoxigraph"):
+                    ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            # Loading text renames blank nodes (the screen maps the store's terms back to the
+            # index's): with any "_:" in the text, the terms themselves are loaded, in this thread.
+            if b"_:" not in ntriples:
+                loading = pool.submit(_load_store, ntriples, stats)
+        if triples is None:
+            assert ntriples is not None
+            with _Timer(stats, "parse N-Triples"), _no_gc():
+                triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+        with _Timer(stats, "index"), _no_gc():
+            index, terms = _Index.of_ox(triples)
+        if eng.unsupported:
+            stats.fallback = eng.unsupported
+            with _Timer(stats, "pySHACL (fallback)"):
+                report = _v.validate(index.to_graph(), shapes)
+            stats.add("total", time.perf_counter() - t0)
+            return report
+        ts = triples
+
+        def oxi() -> _Oxi:
+            return _oxi_of_triples(loading.result() if loading is not None else _ox_store(ts), terms)
+
+        return _gate(eng, _Data(index, index.to_graph, oxi, stats), stats, t0, screen_sparql=screen_sparql, screen_core=screen_core, reference=None)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _gate(
+    eng: _Engine,
+    data: _Data,
+    stats: GateStats,
+    t0: float,
+    *,
+    screen_sparql: bool,
+    screen_core: bool,
+    reference: Callable[[], Graph] | None,
+) -> _v.ValidationReport:
+    """The two phases (module docstring) on indexed data, whichever way it came in."""
+    index = data.index
+    stats.triples = index.triples
+    screen = _Screen(eng, index)
     target_cache: dict[tuple[Any, ...], set[Any]] = {}
 
     def targets_of(shape: Shape) -> set[Any]:
         key = tuple(tuple(sorted(map(str, x))) for x in shape.target()) if not shape.advanced_target() else (shape.node,)
         hit = target_cache.get(key)
         if hit is None:
-            hit = target_cache[key] = _targets(index, shape, eng, dg)
+            hit = target_cache[key] = _targets(index, shape, data.dg)
         return hit
 
     candidates: dict[Any, set[Any]] = {}
@@ -1091,7 +1401,7 @@ def validate(
     direct_conforms = True
     top = [s for s in eng.shapes if not s.deactivated]
     oxi: _Oxi | None = None
-    with _Timer(stats, "screen: core (Python)"):
+    with _Timer(stats, "screen: core (Python)"), _no_gc():  # memo dictionaries, no cycles
         for shape in top:
             c = eng.compiled(shape)
             if not (c.checks or c.unknown):
@@ -1111,11 +1421,11 @@ def validate(
     sparql_shapes = [s for s in top if eng.compiled(s).sparql]
     if sparql_shapes:
         if screen_sparql:
-            with _Timer(stats, "screen: to pyoxigraph"):
+            with _Timer(stats, "screen: to pyoxigraph"), _no_gc():
                 try:
-                    oxi = _to_oxigraph(index)
+                    oxi = data.oxi()
                     stats.lossy_literals = oxi.lossy_count
-                except (ValueError, TypeError) as exc:  # e.g. an IRI pyoxigraph refuses
+                except (ValueError, TypeError, SyntaxError) as exc:  # e.g. an IRI pyoxigraph refuses
                     stats.sparql_fallbacks.append(f"all: {exc}")
                     oxi = None
         with _Timer(stats, "screen: SPARQL (pyoxigraph)"):
@@ -1127,7 +1437,7 @@ def validate(
                     if all(rows is not None for _h, rows in all_rows):
                         tg = targets_of(shape)
                         for h, rows in all_rows:
-                            rs = _sparql_results(c.sparql_comp, h, shape, rows or [], sorted(tg, key=_sort_key), dg)
+                            rs = _sparql_results(c.sparql_comp, h, shape, rows or [], sorted(tg, key=_sort_key), data.dg)
                             direct.extend(rs)
                             if rs and shape.severity == SH.Violation:
                                 direct_conforms = False
@@ -1142,19 +1452,20 @@ def validate(
                         tg = targets_of(shape)
                         candidates.setdefault(shape.node, set()).update(f for f in found if f in tg)
     with _Timer(stats, "report: pySHACL on candidates"):
-        if reference_order and candidates:
-            dg = DataGraph.from_rdflib(_v.union_graph(data)).clone()  # as pyshacl.validate(advanced=True)
         reports: list[Any] = list(direct)
         conforms = direct_conforms
-        with _v._parse_each_query_once():
-            for shape in eng.shapes:  # pySHACL's order
-                focus = candidates.get(shape.node)
-                if not focus:
-                    continue
-                stats.candidates += len(focus)
-                ok, rs = shape.validate(eng.executor, dg, focus=sorted(focus, key=_sort_key))
-                conforms = conforms and ok
-                reports.extend(rs)
+        if candidates:
+            # as pyshacl.validate(advanced=True) reads it, or the data itself
+            dg = DataGraph.from_rdflib(reference()).clone() if reference is not None else data.dg()
+            with _v._parse_each_query_once():
+                for shape in eng.shapes:  # pySHACL's order
+                    focus = candidates.get(shape.node)
+                    if not focus:
+                        continue
+                    stats.candidates += len(focus)
+                    ok, rs = shape.validate(eng.executor, dg, focus=sorted(focus, key=_sort_key))
+                    conforms = conforms and ok
+                    reports.extend(rs)
         report_graph, _text = Validator.create_validation_report(eng.sg, conforms, reports)
     stats.add("total", time.perf_counter() - t0)
     return _v.ValidationReport(conforms=conforms, findings=_v._findings(report_graph), graph=report_graph)

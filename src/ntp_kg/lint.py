@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .facts import (
@@ -24,7 +25,7 @@ from .facts import (
     Seeds,
     Source,
 )
-from .numbers import Mention, canonical, mentions
+from .numbers import Found, Mention, canonical, mentions, scan, spans_of
 
 
 @dataclass(frozen=True)
@@ -93,21 +94,38 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+@dataclass(frozen=True)
+class _SourceNumbers:
+    """The numbers of one source text, found once (every fact of the source asks)."""
+
+    found: list[Found]  # in text order
+    starts: list[int]  # their start offsets, for bisection
+    exact: dict[int, tuple[int, str | None]]  # start -> (end, scale)
+
+
 class _Checker:
     def __init__(self, seeds: Seeds, report: LintReport) -> None:
         self.seeds = seeds
         self.report = report
         self.ref = seeds.reference
-        self._mentions: dict[str, tuple[list[Mention], list[int]]] = {}
+        self._numbers: dict[str, _SourceNumbers] = {}
+        self._names: dict[Path, str] = {}
+        self._places_orgs: dict[str, object] = {**self.ref.areas, **self.ref.organisations}
 
-    def source_mentions(self, src: Source) -> tuple[list[Mention], list[int]]:
-        """The numbers of a source text and their start offsets, found once per source (every
-        observation of the source asks)."""
-        hit = self._mentions.get(src.meta.id)
+    def source_numbers(self, src: Source) -> _SourceNumbers:
+        hit = self._numbers.get(src.meta.id)
         if hit is None:
-            found = mentions(src.text)
-            hit = self._mentions[src.meta.id] = (found, [m.start for m in found])
+            found = scan(src.text)
+            hit = _SourceNumbers(found, [f[0] for f in found], {f[0]: (f[1], f[4]) for f in found})
+            self._numbers[src.meta.id] = hit
         return hit
+
+    def rel(self, path: Path) -> str:
+        """`_rel`, once per file: every finding names its file."""
+        name = self._names.get(path)
+        if name is None:
+            name = self._names[path] = _rel(path, self.seeds)
+        return name
 
     def error(self, file: str, line: int | None, fact: str | None, fld: str | None, msg: str) -> None:
         self.report.errors.append(LintIssue(file, line, fact, fld, msg))
@@ -150,7 +168,7 @@ class _Checker:
 
     # -- one facts file ----------------------------------------------------------------------
     def facts(self, doc: FactsDoc) -> None:
-        file = _rel(doc.path, self.seeds)
+        file = self.rel(doc.path)
         ff = doc.facts
         src = self.seeds.sources.get(ff.source)
         if src is None:
@@ -158,41 +176,54 @@ class _Checker:
             return
         ids = Counter([o.id for o in ff.observations] + [s.id for s in ff.statements])
         obs_ids = {o.id: o for o in ff.observations}
+        where: dict[str, int] = {}  # quote -> offset of its first occurrence in the source, or -1
         for i, o in enumerate(ff.observations):
-            line = doc.line("observations", i)
             if ids[o.id] > 1:
-                self.error(file, line, o.id, "id", f"id used {ids[o.id]} times in this file")
-            self._quote(file, doc, "observations", i, o.id, o.quote, src)
-            self._value(file, doc, i, o, src)
+                self.error(file, doc.line("observations", i), o.id, "id", f"id used {ids[o.id]} times in this file")
+            self._quote(file, doc, "observations", i, o.id, o.quote, src, where)
+            self._value(file, doc, i, o, src, where[o.quote])
             self._keys_observation(file, doc, i, o, obs_ids)
         self._duplicates(file, doc)
+        events = {st.event for st in ff.statements if isinstance(st, EventStatement)}
+        posts: Counter[str] = Counter(st.post for st in ff.statements if isinstance(st, PostStatement))
         for i, s in enumerate(ff.statements):
             if ids[s.id] > 1:
                 self.error(file, doc.line("statements", i), s.id, "id", f"id used {ids[s.id]} times in this file")
-            self._quote(file, doc, "statements", i, s.id, s.quote, src)
-            self._keys_statement(file, doc, i, s)
+            self._quote(file, doc, "statements", i, s.id, s.quote, src, where)
+            self._keys_statement(file, doc, i, s, events, posts)
         for i, w in enumerate(ff.waivers):
-            self._quote(file, doc, "waivers", i, None, w.quote, src)
-            if canonical_or_none(w.number) not in {m.number for m in mentions(w.quote)}:
+            self._quote(file, doc, "waivers", i, None, w.quote, src, where)
+            if canonical_or_none(w.number) not in {f[3] for f in scan(w.quote)}:
                 self.error(file, doc.line("waivers", i, "number"), None, "number", f"'{w.number}' is not a number in the quote")
-        self.report.coverage.append(coverage(src, doc, self.source_mentions(src)[0]))
+        self.report.coverage.append(coverage(src, doc, self.source_numbers(src).found, where))
         self.report.counts["observations"] += len(ff.observations)
         self.report.counts["statements"] += len(ff.statements)
         self.report.counts["waivers"] += len(ff.waivers)
 
-    def _quote(self, file: str, doc: FactsDoc, section: str, i: int, fid: str | None, quote: str, src: Source) -> None:
-        n = src.text.count(quote)
-        line = doc.line(section, i, "quote")
-        name = _rel(src.path, self.seeds)
-        if n == 0:
-            hint = _near_miss(quote, src.text)
-            self.error(file, line, fid, "quote", f"not found verbatim in {name}{hint}")
-        elif n > 1:
-            self.error(file, line, fid, "quote", f"occurs {n} times in {name}; lengthen it so it points at one place")
+    def _quote(self, file: str, doc: FactsDoc, section: str, i: int, fid: str | None, quote: str, src: Source, where: dict[str, int]) -> None:
+        """The quote must occur once. Records where it occurs first, for `_value` and coverage.
 
-    def _value(self, file: str, doc: FactsDoc, i: int, o: Observation, src: Source) -> None:
+        `str.count` counts from the first occurrence on, without overlaps: it is at least 2
+        exactly when the quote occurs again after the end of its first occurrence."""
+        text = src.text
+        pos = where[quote] = text.find(quote)
+        if pos < 0:
+            hint = _near_miss(quote, text)
+            self.error(file, doc.line(section, i, "quote"), fid, "quote", f"not found verbatim in {self.rel(src.path)}{hint}")
+        elif text.find(quote, pos + len(quote)) >= 0:
+            n = text.count(quote)
+            self.error(file, doc.line(section, i, "quote"), fid, "quote", f"occurs {n} times in {self.rel(src.path)}; lengthen it so it points at one place")
+
+    def _value(self, file: str, doc: FactsDoc, i: int, o: Observation, src: Source, pos: int) -> None:
         want = canonical(o.value).lstrip("-")
-        pos = src.text.find(o.quote)
+        if pos >= 0:
+            # The common case, first: the value is a number of the quote that the source text
+            # reads the same way (same span, same scale word), so no number of the text overlaps
+            # it otherwise (the text's numbers do not overlap each other) and it is not cut.
+            exact = self.source_numbers(src).exact
+            for start, end in spans_of(o.quote, want, o.scale, pos):
+                if exact.get(start) == (end, o.scale):
+                    return
         found = mentions(o.quote, max(pos, 0))
         # A quote that starts or ends inside a number, or between it and its scale word, does
         # not state that number: "419 مليار" cut from "2419 مليار" is not 419 billion.
@@ -207,25 +238,27 @@ class _Checker:
     def _overlapping(self, src: Source, m: Mention) -> list[Mention]:
         """The numbers of the source text that overlap `m`, in text order. Numbers found in one
         text do not overlap each other, so they are those just before `m.end`, by start."""
-        in_text, starts = self.source_mentions(src)
-        j = bisect_left(starts, m.end) - 1
+        numbers = self.source_numbers(src)
+        in_text = numbers.found
+        j = bisect_left(numbers.starts, m.end) - 1
         out = []
-        while j >= 0 and in_text[j].end > m.start:
-            out.append(in_text[j])
+        while j >= 0 and in_text[j][1] > m.start:
+            out.append(Mention(*in_text[j]))
             j -= 1
         return out[::-1]
 
-    def _undefined(self, file: str, line: int | None, fid: str, fld: str, key: str | None, table: dict[str, object], what: str) -> None:
+    def _undefined(self, file: str, doc: FactsDoc, section: str, i: int, fid: str, fld: str, key: str | None, table: dict[str, object], what: str) -> None:
+        """A key that must name an entry of `table`; the line is looked up only for an error."""
         if key is not None and key not in table:
-            self.error(file, line, fid, fld, f"{what} '{key}' is not defined in seeds/reference/")
+            self.error(file, doc.line(section, i, fld), fid, fld, f"{what} '{key}' is not defined in seeds/reference/")
 
     def _keys_observation(self, file: str, doc: FactsDoc, i: int, o: Observation, obs: dict[str, Observation]) -> None:
         r = self.ref
         ln = lambda f: doc.line("observations", i, f)  # noqa: E731
-        self._undefined(file, ln("indicator"), o.id, "indicator", o.indicator, r.indicators, "indicator")
-        self._undefined(file, ln("unit"), o.id, "unit", o.unit, r.units, "unit")
-        self._undefined(file, ln("area"), o.id, "area", o.area, r.areas, "area")
-        self._undefined(file, ln("programme"), o.id, "programme", o.programme, r.programmes, "programme")
+        self._undefined(file, doc, "observations", i, o.id, "indicator", o.indicator, r.indicators, "indicator")
+        self._undefined(file, doc, "observations", i, o.id, "unit", o.unit, r.units, "unit")
+        self._undefined(file, doc, "observations", i, o.id, "area", o.area, r.areas, "area")
+        self._undefined(file, doc, "observations", i, o.id, "programme", o.programme, r.programmes, "programme")
         ind = r.indicators.get(o.indicator)
         if ind is not None and o.unit in r.units and ind.unit != o.unit:
             self.error(file, ln("unit"), o.id, "unit", f"'{o.unit}' differs from the unit of indicator '{o.indicator}' ('{ind.unit}')")
@@ -249,43 +282,47 @@ class _Checker:
             else:
                 seen[dims] = o.id
 
-    def _keys_statement(self, file: str, doc: FactsDoc, i: int, s: object) -> None:
+    def _keys_statement(self, file: str, doc: FactsDoc, i: int, s: object, events: set[str], posts: Counter[str]) -> None:
         r = self.ref
         ln = lambda f: doc.line("statements", i, f)  # noqa: E731
-        events = {st.event for st in doc.facts.statements if isinstance(st, EventStatement)}
-        posts: dict[str, int] = Counter(st.post for st in doc.facts.statements if isinstance(st, PostStatement))
-        places_orgs = {**r.areas, **r.organisations}
         fid = getattr(s, "id")
+        undefined = lambda fld, key, table, what: self._undefined(file, doc, "statements", i, fid, fld, key, table, what)  # noqa: E731
         if isinstance(s, EventStatement):
-            self._undefined(file, ln("location"), fid, "location", s.location, r.areas, "area")
-            self._undefined(file, ln("organiser"), fid, "organiser", s.organiser, r.organisations, "organisation")
+            undefined("location", s.location, r.areas, "area")
+            undefined("organiser", s.organiser, r.organisations, "organisation")
             for p in s.about:
-                self._undefined(file, ln("about"), fid, "about", p, r.programmes, "programme")
+                undefined("about", p, r.programmes, "programme")
             if sum(1 for st in doc.facts.statements if isinstance(st, EventStatement) and st.event == s.event) > 1:
                 self.error(file, ln("event"), fid, "event", f"event '{s.event}' is defined by more than one statement")
         elif isinstance(s, ChairStatement):
             if s.event not in events:
                 self.error(file, ln("event"), fid, "event", f"no event statement defines '{s.event}'")
-            self._undefined(file, ln("person"), fid, "person", s.person, r.people, "person")
+            undefined("person", s.person, r.people, "person")
         elif isinstance(s, PostStatement):
-            self._undefined(file, ln("organisation"), fid, "organisation", s.organisation, r.organisations, "organisation")
-            self._undefined(file, ln("person"), fid, "person", s.person, r.people, "person")
-            self._undefined(file, ln("role"), fid, "role", s.role, r.codes.get("role", {}), "role")
+            undefined("organisation", s.organisation, r.organisations, "organisation")
+            undefined("person", s.person, r.people, "person")
+            undefined("role", s.role, r.codes.get("role", {}), "role")
             if posts[s.post] > 1:
                 self.error(file, ln("post"), fid, "post", f"post '{s.post}' is defined by more than one statement")
         elif isinstance(s, ParticipantStatement):
             if s.event not in events:
                 self.error(file, ln("event"), fid, "event", f"no event statement defines '{s.event}'")
-            self._undefined(file, ln("participant"), fid, "participant", s.participant, places_orgs, "area or organisation")
-            self._undefined(file, ln("role"), fid, "role", s.role, r.codes.get("role", {}), "role")
+            undefined("participant", s.participant, self._places_orgs, "area or organisation")
+            undefined("role", s.role, r.codes.get("role", {}), "role")
         elif isinstance(s, ProgrammeLaunchStatement):
-            self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
+            undefined("programme", s.programme, r.programmes, "programme")
             prog = r.programmes.get(s.programme)
             if prog is not None and s.period is not None and prog.period != s.period:
                 self.error(file, ln("period"), fid, "period", f"'{s.period}' differs from the period of programme '{s.programme}' in seeds/reference/programmes.yaml ('{prog.period}')")
         elif isinstance(s, DeadlineStatement):
-            self._undefined(file, ln("area"), fid, "area", s.area, r.areas, "area")
-            self._undefined(file, ln("programme"), fid, "programme", s.programme, r.programmes, "programme")
+            undefined("area", s.area, r.areas, "area")
+            undefined("programme", s.programme, r.programmes, "programme")
+
+
+@lru_cache(maxsize=4096)
+def _canonical(number: str) -> str:
+    """A number a fact claims, as coverage compares it: years and values recur across facts."""
+    return canonical(number).lstrip("-")
 
 
 def canonical_or_none(text: str) -> str | None:
@@ -309,35 +346,50 @@ def _near_miss(quote: str, text: str) -> str:
     return f" (its first {lo} characters match; it differs at character {lo + 1}: {quote[lo:lo + 12]!r})"
 
 
-def coverage(src: Source, doc: FactsDoc, all_mentions: list[Mention]) -> Coverage:
+def _within(found: Found, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    """Whether a quote that claims the number holds this mention of it."""
+    start, end = found[0], found[1]
+    for s, e in spans.get(found[3], ()):
+        if s <= start and end <= e:
+            return True
+    return False
+
+
+def coverage(src: Source, doc: FactsDoc, all_found: list[Found], where: dict[str, int] | None = None) -> Coverage:
     """Every number in the source must be accounted for by a fact or a waiver.
 
     Quotes are indexed by the numbers they claim, so each number of the text is compared with the
-    few quotes that claim that number, not with every quote of the source."""
+    few quotes that claim that number, not with every quote of the source. `where` holds the
+    offsets of quotes already looked up (lint's quote check finds them all)."""
     text = src.text
+    where = where or {}
     claims: dict[str, list[tuple[int, int]]] = {}
     ff = doc.facts
     for f in [*ff.observations, *ff.statements]:
-        pos = text.find(f.quote)
+        pos = where.get(f.quote)
+        if pos is None:
+            pos = text.find(f.quote)
         if pos >= 0:
-            for num in {canonical(n).lstrip("-") for n in f.numbers()}:
+            for num in {_canonical(n) for n in f.numbers()}:
                 claims.setdefault(num, []).append((pos, pos + len(f.quote)))
     waived: dict[str, list[tuple[int, int]]] = {}
     for w in ff.waivers:
-        pos = text.find(w.quote)
+        pos = where.get(w.quote)
+        if pos is None:
+            pos = text.find(w.quote)
         if pos >= 0 and (n := canonical_or_none(w.number)) is not None:
             waived.setdefault(n, []).append((pos, pos + len(w.quote)))
     by_fact = n_waived = 0
     uncovered = []
-    for m in all_mentions:
-        if any(s <= m.start and m.end <= e for s, e in claims.get(m.number, ())):
+    for found in all_found:
+        if _within(found, claims):
             by_fact += 1
-        elif any(s <= m.start and m.end <= e for s, e in waived.get(m.number, ())):
+        elif _within(found, waived):
             n_waived += 1
         else:
-            line, col = _line_col(text, m.start)
-            uncovered.append((m, line, col))
-    return Coverage(src.meta.id, len(all_mentions), by_fact, n_waived, tuple(uncovered))
+            line, col = _line_col(text, found[0])
+            uncovered.append((Mention(*found), line, col))
+    return Coverage(src.meta.id, len(all_found), by_fact, n_waived, tuple(uncovered))
 
 
 def lint(seeds: Seeds) -> LintReport:
@@ -360,5 +412,5 @@ def lint(seeds: Seeds) -> LintReport:
         for m, line, col in c.uncovered:
             src = seeds.sources[c.source]
             ctx = src.text[max(0, m.start - 25) : m.end + 25].replace("\n", " ")
-            checker.error(_rel(src.path, seeds), line, None, None, f"column {col}: number '{m.raw}' is used by no fact and not waived (…{ctx}…)")
+            checker.error(checker.rel(src.path), line, None, None, f"column {col}: number '{m.raw}' is used by no fact and not waived (…{ctx}…)")
     return report

@@ -116,8 +116,20 @@ def check_target(dist: Path) -> Path:
 CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
 
 
+def union_store(ntriples: bytes) -> ox.Store:
+    """The union graph in a pyoxigraph Store's default graph (what the catalogue queries)."""
+    store = ox.Store()
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
 def write_dist(
-    graph: SortedQuads, report: ValidationReport, dist: Path, base: str = "https://w3id.org/ntp-kg/", union: Union | None = None
+    graph: SortedQuads,
+    report: ValidationReport,
+    dist: Path,
+    base: str = "https://w3id.org/ntp-kg/",
+    union: Union | None = None,
+    store: ox.Store | None = None,
 ) -> dict[str, str]:
     """Write all files to a temporary folder, then swap it in place of `dist`. Returns checksums.
 
@@ -136,7 +148,7 @@ def write_dist(
             jobs = [pool.submit(_write, tmp, name, data, name in _DUMP_NAMES) for name, data in rendered(graph, union)]
             for job in jobs:
                 written.update(job.result())
-        others = catalogue(graph, union, dump_files(written), base)
+        others = catalogue(store if store is not None else union_store(union.ntriples), dump_files(written), base)
         others["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
         for name, data in others.items():
             written.update(_write(tmp, name, data, False))
@@ -169,11 +181,12 @@ def dump_files(written: dict[str, tuple[int, str]]) -> list[Any]:
     return catalog.dump_files({name: written[name] for d in DUMPS for name in (d.name, d.name + ".gz") if name in written})
 
 
-def catalogue(graph: SortedQuads, union: Union, dumps: list[Any], base: str) -> dict[str, bytes]:
-    """The DCAT-AP/VoID catalogue files describing the dumps (catalog.DumpFile facts)."""
+def catalogue(store: ox.Store, dumps: list[Any], base: str) -> dict[str, bytes]:
+    """The DCAT-AP/VoID catalogue files describing the dumps (catalog.DumpFile facts) of the union
+    graph in `store` (`union_store`)."""
     from . import catalog  # catalog describes the dumps this module defines
 
-    cat = catalog.catalog_graph(rdfio.to_rdflib_dataset(graph), dumps, base)
+    cat = catalog.catalog_graph(store, dumps, base)
     return {name: catalog.serialize(cat, fmt) for name, fmt in CATALOG_FILES.items()}
 
 

@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ntp_kg import catalog, pipeline, publish, resources
 from ntp_kg.errors import SeedError
-from ntp_kg.iris import DEFAULT_BASE, NTP, QB, SPDX
+from ntp_kg.iris import DEFAULT_BASE, NTP, QB, SCHEMA, SPDX
 from ntp_kg.pipeline import BuildResult
 from ntp_kg.rdfio import quads, to_rdflib_graph, triples
 
@@ -185,11 +185,13 @@ def test_checksums_agree_with_sha256sums(catalog_graph: Graph, dist: Path) -> No
 
 
 def test_dump_facts_from_bytes_equal_those_from_dist(built: BuildResult, dist: Path, dumps: list[catalog.DumpFile]) -> None:
-    """write_dist can describe the files before they are on disk (from publish.render's bytes)."""
-    files = publish.render(built.dataset)
+    """write_dist can describe the files from their bytes (publish.render's) or from the sizes
+    and SHA-256 it noted as it wrote them."""
+    files = publish.render(built.graph)
     for d in publish.DUMPS:
         files[d.name + ".gz"] = (dist / (d.name + ".gz")).read_bytes()
     assert catalog.dump_files(files) == dumps
+    assert catalog.dump_files({name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in files.items()}) == dumps
 
 
 def test_missing_dump_is_an_error(tmp_path: Path) -> None:
@@ -290,10 +292,133 @@ def test_serialisation_is_deterministic_across_processes(dist: Path, catalog_tur
 
 
 def test_store_and_dataset_give_the_same_catalogue(catalog_graph: Graph, dist: Path, dumps: list[catalog.DumpFile]) -> None:
-    """The server (a pyoxigraph store of dist/) and the build (the rdflib Dataset) agree."""
+    """The server (a pyoxigraph store of dist/, its named graphs) and the build (the rdflib Dataset) agree."""
     from ntp_kg.store import load_dist
 
-    assert isomorphic(catalog.catalog_graph(load_dist(dist), dumps), catalog_graph)
+    from_store = catalog.catalog_graph(load_dist(dist), dumps)
+    assert isomorphic(from_store, catalog_graph)
+    assert catalog.serialize(from_store, "ntriples") == catalog.serialize(catalog_graph, "ntriples")
+
+
+@pytest.mark.parametrize("name", sorted(publish.CATALOG_FILES))
+def test_a_store_of_the_union_gives_the_files_the_build_wrote(dist: Path, dumps: list[catalog.DumpFile], catalog_graph: Graph, name: str) -> None:
+    """A Store holding the published union triples (ntp-kg.nt) in its default graph, its literals
+    in the store's canonical form, is queried as it is and gives the build's catalogue files,
+    byte for byte, and the same bytes as the catalogue of the build's Dataset."""
+    store = ox.Store()
+    store.bulk_load(path=dist / "ntp-kg.nt", format=ox.RdfFormat.N_TRIPLES)
+    assert list(store.named_graphs()) == []
+    assert catalog.union_store(store) is store  # no copy
+    data = catalog.serialize(catalog.catalog_graph(store, dumps), publish.CATALOG_FILES[name])
+    assert data == (dist / name).read_bytes()
+    assert data == catalog.serialize(catalog_graph, publish.CATALOG_FILES[name])
+
+
+def test_the_catalogue_queries_on_disk_are_the_ones_used() -> None:
+    """templates/catalog/*.rq are loaded by name (catalog.query_text): the names in the code and
+    the files agree, each opens with the question it answers and parses."""
+    from importlib import resources as importlib_resources
+
+    folder = importlib_resources.files("ntp_kg") / "templates" / "catalog"
+    assert sorted(p.name.removesuffix(".rq") for p in folder.iterdir() if p.name.endswith(".rq")) == sorted(catalog.QUERIES)
+    for name in catalog.QUERIES:
+        text = catalog.query_text(name)
+        opening = " ".join(line for line in text.splitlines() if line.startswith("#"))
+        assert text.startswith("# ") and "?" in opening, f"{name}.rq must open with the question it answers"
+        ox.Store().query(text, substitutions={ox.Variable("space"): ox.Literal(BASE + "id/")} if "?space" in text else None)
+
+
+def _n(local: str) -> ox.NamedNode:
+    return ox.NamedNode(BASE + "id/" + local)
+
+
+def _v(iri: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def test_a_triple_in_two_named_graphs_counts_once() -> None:
+    """VoID counts the union graph: a Store's named graphs are merged first (the store's
+    union default graph would count each graph's copy)."""
+    a, b, other = _n("a"), _n("b"), ox.NamedNode("https://example.org/c")
+    g1, g2 = ox.NamedNode(BASE + "graph/1"), ox.NamedNode(BASE + "graph/2")
+    label = ox.Literal("A", language="en")
+    store = ox.Store()
+    store.extend([
+        ox.Quad(a, _v(RDF.type), _v(QB.Observation), g1),
+        ox.Quad(a, _v(RDF.type), _v(QB.Observation), g2),
+        ox.Quad(a, _v(RDFS.label), label, g1),
+        ox.Quad(a, _v(RDFS.label), label, g2),
+        ox.Quad(b, _v(RDF.type), _v(QB.Observation), g2),
+        ox.Quad(other, _v(RDFS.label), label),  # the default graph is part of the union too
+    ])
+    stats = catalog.statistics(catalog.union_store(store), BASE + "id/")
+    assert stats == catalog.Statistics(
+        triples=4,
+        entities=2,
+        distinct_subjects=3,
+        distinct_objects=2,
+        class_entities={QB.Observation: 2},
+        property_triples={RDF.type: 2, RDFS.label: 2},
+    )
+    assert len(store) == 6  # the caller's store is left as it was
+
+
+def test_a_dataset_is_counted_as_its_published_union() -> None:
+    """A Dataset's union is the triples the dumps print (rdfio.to_ox): a simple literal and its
+    ^^xsd:string twin are one triple, as in ntp-kg.nt."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    g = ds.graph(URIRef("https://example.org/g"))
+    s, p = URIRef(BASE + "id/s"), URIRef("https://example.org/p")
+    g.add((s, p, Literal("x")))
+    g.add((s, p, Literal("x", datatype=XSD.string)))
+    ds.graph(URIRef("https://example.org/h")).add((s, p, Literal("x")))
+    store = catalog.union_store(ds)
+    assert list(store.named_graphs()) == []
+    assert list(store) == [ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), ox.Literal("x"))]
+    assert catalog.statistics(store, BASE + "id/") == catalog.Statistics(1, 1, 1, 1, {}, {p: 1})
+
+
+def test_citations_take_the_label_in_the_language_else_english() -> None:
+    """Two sources, by IRI order; the publisher has no Vietnamese name: its English one is used;
+    a source with no publisher is cited as '?', with its IRI as URL when it has none."""
+    s1, s2, pub, obs = _n("source/1"), _n("source/2"), _n("agent/p"), _n("obs/1")
+    day = ox.NamedNode(str(XSD.date))
+    store = ox.Store()
+    store.extend(ox.Quad(*t) for t in [
+        (obs, _v(PROV.wasDerivedFrom), s2),
+        (obs, _v(PROV.wasDerivedFrom), s1),
+        (s1, _v(DCTERMS.date), ox.Literal("2025-03-01", datatype=day)),
+        (s1, _v(DCTERMS.publisher), pub),
+        (s1, _v(SCHEMA.url), ox.NamedNode("https://example.org/news/1")),
+        (s1, _v(DCTERMS.title), ox.Literal("Report", language="en")),
+        (s1, _v(DCTERMS.title), ox.Literal("Báo cáo", language="vi")),
+        (s1, _v(RDFS.label), ox.Literal("Other label", language="vi")),  # dcterms:title comes first
+        (pub, _v(RDFS.label), ox.Literal("Province Portal", language="en")),
+        (s2, _v(DCTERMS.date), ox.Literal("2024-01-02", datatype=day)),
+        (s2, _v(RDFS.label), ox.Literal("B", language="en")),
+        (s2, _v(RDFS.label), ox.Literal("A", language="en")),  # the least text of a property
+    ])
+    srcs = catalog.sources(store)
+    assert [s.iri for s in srcs] == [URIRef(s1.value), URIRef(s2.value)]
+    names = catalog.labels(store)
+    assert [catalog._citation(s, names, "vi") for s in srcs] == [
+        "Province Portal, “Báo cáo”, 2025-03-01, https://example.org/news/1",
+        f"?, “A”, 2024-01-02, {s2.value}",
+    ]
+    assert catalog._citation(srcs[0], names, "en") == "Province Portal, “Report”, 2025-03-01, https://example.org/news/1"
+
+
+def test_a_source_date_that_is_no_date_names_the_source() -> None:
+    source, obs = _n("source/1"), _n("obs/1")
+    store = ox.Store()
+    store.extend([
+        ox.Quad(obs, _v(PROV.wasDerivedFrom), source),
+        ox.Quad(source, _v(DCTERMS.date), ox.Literal("March 2025")),
+    ])
+    with pytest.raises(catalog.CatalogError, match=r"source document .*id/source/1: dcterms:date 'March 2025' is not a date"):
+        catalog.sources(store)
 
 
 def test_jsonld_uses_the_project_prefixes(catalog_graph: Graph) -> None:
@@ -304,8 +429,10 @@ def test_jsonld_uses_the_project_prefixes(catalog_graph: Graph) -> None:
 
 def test_another_base_moves_every_minted_iri(dumps: list[catalog.DumpFile], catalog_graph: Graph) -> None:
     base = "http://127.0.0.1:8123/kg/"
-    _, ds = pipeline.graph(base)
-    g = catalog.catalog_graph(ds, dumps, base)
+    _, mapped = pipeline.graph(base)
+    store = ox.Store()
+    store.bulk_load(mapped.ntriples(), format=ox.RdfFormat.N_TRIPLES)
+    g = catalog.catalog_graph(store, dumps, base)
     dataset = URIRef(base + "id/dataset/ntp-kg")
     assert list(g.subjects(RDF.type, DCAT.Dataset)) == [dataset]
     assert (URIRef(base + "catalog"), DCAT.dataset, dataset) in g

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ntp_kg.numbers import Mention, canonical, mentions, normalise
+from ntp_kg.numbers import Mention, canonical, mentions, normalise, scan, spans_of
 
 from ._seedtree import FIXTURE, SRC_ID
 
@@ -112,3 +112,50 @@ def test_every_mention_of_the_fixture_source_is_at_its_offsets() -> None:
         ("31", "31", None),
         ("2025", "2025", None),
     ]
+
+
+SCAN_TEXTS = [
+    "بلغ رأس المال المصروف 2419 مليار دونج، أي بنسبة 73.7%",
+    "في ١٬٧٨٢ مؤتمرا و427 ألف شخص و5ألف و5 آلاف و2,5 و12,34 و1,2345 و٣٫٥ مليون",
+    "للفترة 2021-2025 من 84/126 بلدية",
+    "بلا أرقام",
+]
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_scan_is_mentions_as_tuples(text: str) -> None:
+    """lint reads numbers through `scan` (tuples) and `spans_of`; they must agree with `mentions`."""
+    assert scan(text, 7) == [(m.start, m.end, m.raw, m.number, m.scale) for m in mentions(text, 7)]
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_spans_of_filters_mentions_by_number_and_scale(text: str) -> None:
+    for number in ["2419", "73.7", "1782", "427", "5", "3.5", "2021", "126", "0"]:
+        for scale in [None, "thousand", "million", "billion"]:
+            expected = [(m.start, m.end) for m in mentions(text, 3) if (m.number, m.scale) == (number, scale)]
+            assert list(spans_of(text, number, scale, 3)) == expected, (number, scale)
+
+
+def test_normalise_still_refuses_what_is_not_a_number_after_caching() -> None:
+    assert normalise("١٢٣") == normalise("١٢٣") == "123"
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            normalise("x")
+
+
+def test_number_pattern_matches_its_plain_definition() -> None:
+    """numbers._NUMBER_RE opens with a digit for speed; it must find exactly what the plain
+    definition (lookbehind first, two alternatives) finds, on random strings of digits (Western,
+    Arabic-Indic, Persian), separators and other characters (fixed seed)."""
+    import random
+    import re
+
+    from ntp_kg.numbers import _NUMBER_RE
+
+    d = "[0-9\u0660-\u0669\u06f0-\u06f9]"
+    plain = re.compile(rf"(?<!{d}){d}{{1,3}}(?:[,\u066c]{d}{{3}})+(?:[.\u066b]{d}+)?(?!{d})|(?<!{d}){d}+(?:[.\u066b]{d}+)?(?!{d})")
+    rng = random.Random(5)
+    alphabet = "0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹,٬.٫ aب"
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert [m.span() for m in _NUMBER_RE.finditer(text)] == [m.span() for m in plain.finditer(text)], text

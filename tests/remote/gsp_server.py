@@ -3,7 +3,7 @@
 uvicorn on 127.0.0.1 in a thread.
 
 It checks HTTP Basic credentials or a bearer token when configured, and records every request,
-so tests can assert what `publish` sent. `drop_one_triple_from` makes a PUT of that graph keep one
+and the text of every query, so tests can assert what `publish` or the server sent. `drop_one_triple_from` makes a PUT of that graph keep one
 triple fewer than it was sent (a store that loses data), to test the count check.
 """
 
@@ -41,6 +41,8 @@ class MiniStore:
     as a slow store would; other requests go on."""
     requests: list[tuple[str, str, str | None, str]] = field(default_factory=list)
     """(method, path, graph, content type) of every request, in order."""
+    queries: list[str] = field(default_factory=list)
+    """The text of every query sent to /sparql, in order."""
 
     def authorised(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
@@ -92,6 +94,7 @@ class MiniStore:
             params = {k: v for k, v in parse_qs(request.url.query).items()} | form
             query = (params.get("query") or [""])[0]
             self.requests.append((request.method, "/sparql", None, request.headers.get("content-type", "")))
+            self.queries.append(query)
             if not self.authorised(request):
                 return refuse()
             if self.hold is not None and self.hold[0] in query:

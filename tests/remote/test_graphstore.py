@@ -215,7 +215,7 @@ def test_the_package_queries_on_disk_are_the_ones_used() -> None:
 
     from ntp_kg.graphstore import template
 
-    used = {"graph-size", "remote-graphs", "remote-quads", "remote-size", "remote-all-triples"}
+    used = {"graph-size", "remote-graphs", "remote-quads", "remote-size", "remote-all-triples", "sitemap-subjects"}
     folder = importlib_resources.files("ntp_kg") / "templates"
     assert {p.name.removesuffix(".rq") for p in folder.iterdir() if p.name.endswith(".rq")} == used
     for name in sorted(used):

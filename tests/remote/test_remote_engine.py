@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 
 from ntp_kg import resources
-from ntp_kg.graphstore import Target, publish
+from ntp_kg.graphstore import Target, publish, template
 from ntp_kg.server.remote import Backend, BackendError, discover
-from tests.server.conftest import LiveServer, start_server, stop_server
+from tests.server.conftest import LiveServer, dist_server, start_server, stop_server  # noqa: F401 - dist_server: the in-memory server to compare with
 from tests.sparql import golden
 
 from .gsp_server import MiniStore, running
@@ -76,6 +76,29 @@ def test_pages_over_the_remote_store(front: LiveServer) -> None:
     assert '"Lào Cai"@vi' in r.text
     assert httpx.get(front.base + "/").status_code == 200
     assert "/id/area/lao-cai</loc>" in httpx.get(front.base + "/sitemap.xml").text
+
+
+def test_the_sitemap_asks_the_backend_for_distinct_subjects(tmp_path: Path, mini: tuple[MiniStore, str], dist: Path, dist_server: LiveServer) -> None:
+    """The sitemap's list of pages is one SELECT DISTINCT ?s sent to the backend (templates/
+    sitemap-subjects.rq: the backend does the DISTINCT, one row per subject comes back), not a
+    walk over every quad; and it lists the same pages as in-memory serving of the same build.
+    A server of its own: the list is read once per server, at the first request for it."""
+    store, backend = mini
+    server = start_server(["--sparql-backend", backend + "/sparql", "--dist", str(dist), "--workers", "2"], tmp_path, "sitemap-front")
+    try:
+        before = len(store.queries)
+        r = httpx.get(server.base + "/sitemap.xml", timeout=60)
+        sent = store.queries[before:]
+        again = httpx.get(server.base + "/sitemap.xml", timeout=60)
+        assert store.queries[before:] == sent  # read once, then kept
+    finally:
+        assert stop_server(server) == 0, server.logs()
+    assert sent == [template("sitemap-subjects")]
+    memory = httpx.get(dist_server.base + "/sitemap.xml", timeout=60)
+    assert (r.status_code, r.headers["content-type"]) == (200, "application/xml")
+    assert r.text.replace(server.base, "") == memory.text.replace(dist_server.base, "")
+    assert again.text == r.text
+    assert r.text.count("<loc>") > 100
 
 
 def test_limits_say_the_backend_runs_the_queries(front: LiveServer) -> None:

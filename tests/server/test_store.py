@@ -3,26 +3,37 @@ store version while queries run (real `ntp-kg load` and `ntp-kg serve` processes
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
+import uvicorn
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ntp_kg import diskstore
 from ntp_kg import query as q
+from ntp_kg.server.app import create_app
+from ntp_kg.server.limits import Limits
+from ntp_kg.server.reload import LiveDescriber, StoreEngine, open_store
+from ntp_kg.server.worker import WorkerConfig
 from ntp_kg.store import load_dist
 
 from .conftest import SAMPLE, LiveServer, start_server, stop_server
@@ -262,3 +273,135 @@ def test_a_version_that_does_not_open_leaves_the_old_one_serving(switching: tupl
     body = wait_for(server, lambda b: b["store"]["version"] == new, "the switch to the next good version")
     assert (body["reloads"], body["reload_error"]) == (1, None)
     assert select(server, COUNT) == rows(q.run(sample_store, COUNT))  # type: ignore[arg-type]
+
+
+def test_a_switch_waiting_for_its_version_does_not_hold_requests(switching: tuple[LiveServer, Path], tmp_path: Path, sample_store: ox.Store) -> None:
+    """The switch's disk work runs off the event loop. Here the new version's lease waits (its
+    manifest is flock-ed, as `ntp-kg load` does while it removes a version): meanwhile /health
+    says which version is being prepared, and queries and pages are answered from the old one.
+    Once the lock goes, the switch completes. (Held by a lock, not by a duration.)"""
+    server, root = switching
+    old = diskstore.current(root).id
+    counts = select(server, COUNT)
+    other = tmp_path / "other"
+    assert load(other, SAMPLE).returncode == 0
+    new = diskstore.current(other).id
+    shutil.copytree(other / "versions" / new, root / "versions" / new)
+    lock = os.open(root / "versions" / new / "manifest.json", os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        (root / "pointer.tmp").write_text(json.dumps({"version": new}), encoding="utf-8")
+        (root / "pointer.tmp").replace(root / "current.json")
+        held = wait_for(server, lambda b: b["switching"] == new, "the switch reaching the held version")
+        assert (held["store"]["version"], held["draining"], held["reloads"], held["reload_error"]) == (old, 0, 0, None)
+        assert select(server, COUNT) == counts
+        assert httpx.get(server.base + "/id/area/lao-cai", headers={"Accept": "text/turtle"}, timeout=10).status_code == 200
+        assert health(server)["switching"] == new  # still held: what was answered came from the old version
+    finally:
+        os.close(lock)
+    done = wait_for(server, lambda b: b["store"]["version"] == new and b["draining"] == 0, "the switch once the lock went")
+    assert (done["switching"], done["reloads"], done["reload_error"]) == (None, 1, None)
+    assert select(server, COUNT) == rows(q.run(sample_store, COUNT))  # type: ignore[arg-type]
+    assert describer_copies(root) == [f"{new}/describer"]
+
+
+@dataclass
+class InProcess:
+    """`serve --store` built as serve.py builds it, run by a real uvicorn on 127.0.0.1 in a
+    thread of the test process: so the test can hold what only this process can hold (a
+    reference to the pages' store, as a page being drawn holds it)."""
+
+    base: str
+    engine: StoreEngine
+    describer: LiveDescriber
+
+
+@contextmanager
+def in_process(root: Path, extra: list[Path]) -> Iterator[InProcess]:
+    limits = Limits(workers=2, time_limit=120.0)
+    config = WorkerConfig((), True, limits.memory_limit)
+    engine, describer = open_store(root, config, limits, "https://w3id.org/ntp-kg/", extra)
+    app = create_app(engine, limits, describer=describer)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, http="h11", lifespan="off", log_level="warning"))
+    failed: list[BaseException] = []
+
+    async def main() -> None:
+        await engine.start()
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await engine.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # shown by the start check or at the end
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="in-process-server")
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, f"the in-process server did not start: {failed}"
+        time.sleep(0.02)
+    try:
+        yield InProcess(f"http://127.0.0.1:{sock.getsockname()[1]}", engine, describer)
+    finally:
+        server.should_exit = True
+        thread.join(60)
+        sock.close()
+    assert not thread.is_alive() and failed == [], failed
+
+
+def worker_children() -> set[int]:
+    """This process's query workers (its children running the worker entry, Linux /proc)."""
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                if b"ntp_kg.server.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    pids.add(int(pid))
+    return pids
+
+
+def test_health_is_answered_while_a_switch_cleans_up(tmp_path: Path, dist: Path, sample_store: ox.Store) -> None:
+    """After a switch, the old version's pages' store is closed and its copy removed in a thread,
+    once nothing reads it any more. Here the test holds a reference to that store (as a start
+    page or sitemap begun before the switch would): the cleanup waits for it, and meanwhile
+    /health (the old version still draining), queries and pages are answered. When the
+    reference goes, the copy is removed and only then does /health stop counting the old
+    version."""
+    root = tmp_path / "store"
+    assert load(root, dist / "ntp-kg.nq").returncode == 0
+    old = diskstore.current(root).id
+    with in_process(root, [dist / "catalog.ttl"]) as live:
+        client = httpx.Client(base_url=live.base, timeout=30)
+        held = live.describer.store  # the old version's pages' store
+        old_workers = worker_children()
+        assert len(old_workers) == 2
+        assert load(root, SAMPLE).returncode == 0
+        new = diskstore.current(root).id
+        deadline = time.monotonic() + 60
+        # The old workers gone (the old pool drained and closed): the cleanup is at the pages' store.
+        while old_workers & worker_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not old_workers & worker_children(), "the old workers were not stopped"
+        body = client.get("/health").json()
+        assert (body["store"]["version"], body["draining"], body["reloads"]) == (new, 1, 1)
+        assert describer_copies(root) == sorted([f"{old}/describer", f"{new}/describer"])  # not removed under the reader
+        r = client.post("/sparql", data={"query": COUNT}, headers=JSON)
+        assert r.status_code == 200
+        assert rows(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)) == rows(q.run(sample_store, COUNT))  # type: ignore[arg-type]
+        observation = "/id/obs/kinhtedothi-2025-03-07-lao-cai-ntp/capital-plan-2025"  # in the old data only
+        assert client.get(observation, headers={"Accept": "text/turtle"}).status_code == 404  # pages from the new version
+        assert len(held) > 0  # the held store still reads
+        del held
+        deadline = time.monotonic() + 60
+        while client.get("/health").json()["draining"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/health").json()["draining"] == 0
+        assert describer_copies(root) == [f"{new}/describer"]
+        client.close()
+    assert describer_copies(root) == []

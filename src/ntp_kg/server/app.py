@@ -503,13 +503,12 @@ def create_app(
     sitemap_paths: list[Any] = [None, []]  # (the describer's graphs they were read from, sorted paths)
 
     async def local_pages() -> list[str]:
-        """The start page and every resource page, read once per served version (a walk over
-        every quad: seconds at national scale, so off the event loop, and not per request)."""
+        """The start page and every resource page, read once per served version (a query over
+        all the data: seconds at national scale, so off the event loop, and not per request)."""
         assert describer is not None
         graphs = describer.graphs
         if sitemap_paths[0] is not graphs:
-            found = await asyncio.to_thread(describer.all_local_subjects)
-            sitemap_paths[:] = [graphs, ["/", *(p for p in (describer.local_path(i) for i in found) if p)]]
+            sitemap_paths[:] = [graphs, await asyncio.to_thread(sitemap.pages, describer)]
         return sitemap_paths[1]
 
     async def sitemap_doc(request: Request) -> Response:

@@ -199,6 +199,9 @@ class WorkerPool:
         self._last_long = 0.0
         """When the last long query ended (monotonic seconds): the spare lingers `time_limit` after."""
         self.info = DatasetInfo((), 0, config.union_default_graph, False)
+        self._admitted = 0
+        """Calls of `run` not yet returned: queries queued or running (what `drain` waits for)."""
+        self._drained: list[asyncio.Future[None]] = []
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -392,20 +395,45 @@ class WorkerPool:
     # --- queries ------------------------------------------------------------------------
 
     async def run(self, job: Job) -> Answer:
-        worker = await self._acquire()
-        self._busy.add(worker)
+        # Counted before the first await: a caller that picked this pool and awaits `run` is
+        # admitted in the same step, so `drain` (store switches, reload.py) cannot miss it.
+        self._admitted += 1
         try:
-            answer = await self._execute(worker, job)
-        except BaseException:
-            if worker.healthy:
-                self._hand(worker)
-            else:
-                self._replace(worker)  # by the spare, if there is one
+            worker = await self._acquire()
+            self._busy.add(worker)
+            try:
+                answer = await self._execute(worker, job)
+            except BaseException:
+                if worker.healthy:
+                    self._hand(worker)
+                else:
+                    self._replace(worker)  # by the spare, if there is one
+                self._keep_spare()
+                raise
+            self._hand(worker)
             self._keep_spare()
-            raise
-        self._hand(worker)
-        self._keep_spare()
-        return answer
+            return answer
+        finally:
+            self._admitted -= 1
+            if not self._admitted:
+                drained, self._drained = self._drained, []
+                for fut in drained:
+                    if not fut.done():
+                        fut.set_result(None)
+
+    async def drain(self) -> None:
+        """Return once no query admitted by `run` is queued or running here (at once when none
+        is). New queries may still be admitted meanwhile: a caller that wants the pool to end
+        empty stops sending it queries first (a store switch sends new ones to the next pool)."""
+        if not self._admitted:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._drained.append(fut)
+        try:
+            await fut
+        finally:
+            with contextlib.suppress(ValueError):
+                self._drained.remove(fut)
 
     def _turns_long(self, worker: _Worker, state: dict[str, bool]) -> None:
         """Called (by a timer) when a query has run `long_query` seconds: it becomes one more

@@ -138,8 +138,3 @@ class Describer:
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         return sorted({q.subject.value for q in self.store.quads_for_pattern(None, rdf_type, ox.NamedNode(type_iri), None) if isinstance(q.subject, ox.NamedNode)})
 
-    def all_local_subjects(self) -> list[str]:
-        """Every IRI with triples that dereferences here (for the sitemap)."""
-        seen = {q.subject.value for q in self.store if isinstance(q.subject, ox.NamedNode) and self.local_path(q.subject.value)}
-        return sorted({s.split("#", 1)[0] for s in seen} | {g for g in self.graphs if self.local_path(g)})
-

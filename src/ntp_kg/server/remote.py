@@ -318,10 +318,11 @@ class RemoteEngine:
 class RemoteStore:
     """What the Describer and the start page call on a pyoxigraph Store, answered by the
     backend over our graphs: `query` (with `substitutions` written into the text, as remote
-    engines take no bound values), `quads_for_pattern`, `named_graphs` and iteration. Results are
-    real pyoxigraph values (a CONSTRUCT's triples come back as a QueryTriples of a small local
-    store), so callers cannot tell the difference. Synchronous, like Store, with the endpoint's
-    time limit per request.
+    engines take no bound values), `quads_for_pattern`, `named_graphs` and `len`. Not iteration:
+    a walk over every quad would bring the whole store over the network (the sitemap asks for
+    the distinct subjects instead, sitemap.subjects). Results are real pyoxigraph values (a
+    CONSTRUCT's triples come back as a QueryTriples of a small local store), so callers cannot
+    tell the difference. Synchronous, like Store, with the endpoint's time limit per request.
 
     `local` holds what the server adds to the data (the build's catalogue): patterns and
     CONSTRUCTs are answered from both stores; SELECT and ASK (the start page's figures, places
@@ -405,9 +406,6 @@ class RemoteStore:
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         return itertools.chain((ox.NamedNode(g) for g in self.graphs), self.local.named_graphs())
-
-    def __iter__(self) -> Iterator[ox.Quad]:
-        return self.quads_for_pattern(None, None, None, None)
 
     def __len__(self) -> int:
         result = _read_solutions(self._post(template("remote-size"), RESULTS_JSON, False))

@@ -4,6 +4,11 @@ A sitemap file may list at most 50,000 URLs; crawlers reject longer ones. Our gr
 per minted IRI, so at national scale (hundreds of thousands of observations, each with its
 annotation) one file is not enough: past the limit, /sitemap.xml becomes a sitemap index that
 points at /sitemap-1.xml, /sitemap-2.xml, ..., each a slice of the same sorted list of pages.
+
+The list of pages comes from one `SELECT DISTINCT ?s` (templates/sitemap-subjects.rq) through
+the store's query path, not from a walk over every quad: over a SPARQL backend the backend does
+the DISTINCT and only the subjects travel (one row each, not one per triple); in process the
+engine does it without a Python object per quad.
 """
 
 from __future__ import annotations
@@ -11,6 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from ..graphstore import template
+from .linked import Describer
+from .remote import RemoteStore
 
 MAX_URLS = 50_000
 """URLs per sitemap file (the protocol's limit)."""
@@ -47,3 +58,30 @@ def page(paths: Sequence[str], number: int, size: int | None = None) -> Sequence
     if number < 1 or number > page_count(paths, size) or len(paths) <= size:
         return None
     return paths[(number - 1) * size : number * size]
+
+
+def _iris(result: object) -> set[str]:
+    assert isinstance(result, ox.QuerySolutions)
+    return {row["s"].value for row in result if isinstance(row["s"], ox.NamedNode)}
+
+
+def subjects(store: ox.Store | RemoteStore) -> set[str]:
+    """Every IRI that is the subject of a triple in `store` (templates/sitemap-subjects.rq over
+    the union of its graphs). A RemoteStore answers a SELECT from the backend alone, so the data
+    it holds locally (the build's catalogue) is asked too: for a DISTINCT over one pattern the
+    two answers together are the answer over both."""
+    text = template("sitemap-subjects")
+    found = _iris(store.query(text, use_default_graph_as_union=True))
+    if isinstance(store, RemoteStore):
+        found |= _iris(store.local.query(text, use_default_graph_as_union=True))
+    return found
+
+
+def pages(describer: Describer) -> list[str]:
+    """"/" and the path of every page the Describer answers: each subject IRI under our
+    namespaces (a hash IRI by its document) and each named graph, in the order of their IRIs.
+    Blocking (a query over all the data: seconds at national scale): call it off the event loop."""
+    store, graphs = describer.store, describer.graphs  # one version's, should it switch meanwhile
+    iris = {s.split("#", 1)[0] for s in subjects(store) if describer.local_path(s)}
+    iris |= {g for g in graphs if describer.local_path(g)}
+    return ["/", *(p for p in (describer.local_path(i) for i in sorted(iris)) if p)]

@@ -1,7 +1,8 @@
-"""Moving RDF between rdflib (mapper, pySHACL) and pyoxigraph (fast, canonical writers).
+"""Moving RDF between rdflib (pySHACL, `ntp-kg validate`, inspection) and pyoxigraph.
 
-rdflib is the lingua franca of pySHACL; pyoxigraph writes canonical N-Triples and Turtle/TriG
-an order of magnitude faster. Conversion happens here, once, in a deterministic order.
+The build no longer makes an rdflib Dataset (the mapper writes text: quadtext.py); these
+conversions serve pySHACL on arbitrary files, the gate's `validate(dataset)` entry and tests that
+inspect the graph with rdflib, in a deterministic order.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class UnionView(Graph):
     """Every triple of a Dataset's store as one read-only rdflib Graph, without copying.
 
     `validate.union_graph` copies each named graph into a new Graph; this reads the store with no
-    context, which is the same set of triples (used by the SHACL gate and the catalogue)."""
+    context, which is the same set of triples (used by the SHACL gate's `validate(dataset)`)."""
 
     def __init__(self, ds: Dataset) -> None:
         super().__init__(store=ds.store, identifier=URIRef("urn:x-ntp-kg:union"), namespace_manager=ds.namespace_manager)
@@ -46,18 +47,6 @@ class UnionView(Graph):
 
     def remove(self, triple: Any) -> Graph:  # pragma: no cover
         raise TypeError("the union view is read-only")
-
-
-def view_is_exact(ds: Dataset) -> bool:
-    """Whether `UnionView(ds)` holds exactly the published union triples: `to_ox` makes one term
-    of a plain literal and its ^^xsd:string twin, and of language tags that differ in case, which
-    rdflib keeps apart. Checked on the distinct objects, not on every triple."""
-    store = ds.store
-    objects: Iterable[Node] = store._Memory__osp.keys() if type(store) is Memory else {o for _s, _p, o in ds.store.triples((None, None, None), context=None)}  # type: ignore[attr-defined]
-    for o in objects:
-        if type(o) is Literal and (o.datatype == _XSD_STRING_IRI or (o.language and o.language != o.language.lower())):
-            return False
-    return True
 
 
 def to_ox(term: Node) -> OxTerm:

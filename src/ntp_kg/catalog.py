@@ -532,8 +532,8 @@ def catalog_graph(
     g = Graph()
     for prefix, ns in sorted(prefixes.items()):
         g.bind(prefix, ns, override=True)
-    for prefix, ns in (("foaf", FOAF), ("vcard", VCARD), ("adms", ADMS), ("formats", W3C_FORMATS)):
-        g.bind(prefix, ns, override=True)
+    for prefix, vocab in (("foaf", FOAF), ("vcard", VCARD), ("adms", ADMS), ("formats", W3C_FORMATS)):
+        g.bind(prefix, vocab, override=True)
 
     ds, cat, svc = layout.dataset, layout.catalog, layout.service
     store = union_store(data)
@@ -738,12 +738,19 @@ def serialize(g: Graph, fmt: str) -> bytes:
     ts = _ox_triples(g)
     iris = {term.value for t in ts for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)}
     prefixes = {p: str(ns) for p, ns in sorted(g.namespaces()) if p and any(i.startswith(str(ns)) for i in iris)}
+    # pyoxigraph's stub says `bytes | None` for every call: None only when it writes to an output
     if fmt == "turtle":
-        return ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        turtle = ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        assert turtle is not None
+        return turtle
     if fmt == "rdfxml":
-        return ox.serialize(ts, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+        rdfxml = ox.serialize(ts, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+        assert rdfxml is not None
+        return rdfxml
     if fmt == "ntriples":
-        return rdfio.sorted_lines(ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES))
+        ntriples = ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)
+        assert ntriples is not None
+        return rdfio.sorted_lines(ntriples)
     if fmt == "jsonld":
         ctx = dict(sorted(prefixes.items()))
         doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))

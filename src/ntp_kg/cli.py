@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -229,7 +229,9 @@ def serve_cmd(
         raise typer.Exit(2) from exc
     from .store import DUMP
 
-    given = {
+    # Limits' fields as typer parsed them, each of its field's type (int or float); the ones
+    # given override the defaults.
+    given: dict[str, Any] = {
         "time_limit": time_limit,
         "max_rows": max_rows,
         "max_query_length": max_query_length,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import SeedError
-from .yamlio import line_of, load_yaml, parse_yaml, read_yaml_text
+from .yamlio import key_lines, line_of, load_yaml, parse_yaml, read_yaml_text
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PERIOD = r"^([0-9]{4}|[0-9]{4}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
@@ -315,7 +315,7 @@ class FactsDoc:
         return parse_yaml(self.text, self.name or str(self.path))
 
     def line(self, section: str, index: int, fieldname: str | None = None) -> int | None:
-        keys: list[str | int] = [section, index] + ([fieldname] if fieldname else [])
+        keys: tuple[str | int, ...] = (section, index, fieldname) if fieldname else (section, index)
         return line_of(self.raw, *keys)
 
 
@@ -437,12 +437,12 @@ def _parse_reference(raw: dict[str, Any], files: dict[str, Path], root: Path) ->
         raise SeedError(_rel(files["codes"], root), "expected a mapping of code list -> codes")
     codes: dict[str, dict[str, Code]] = {}
     for scheme, entries in codes_raw.items():
-        _check_key(scheme, files["codes"], root, codes_raw.key_lines.get(scheme))
+        _check_key(scheme, files["codes"], root, key_lines(codes_raw).get(scheme))
         if not isinstance(entries, dict):
-            raise SeedError(_rel(files["codes"], root), f"code list '{scheme}': expected a mapping of key -> record", codes_raw.key_lines.get(scheme))
+            raise SeedError(_rel(files["codes"], root), f"code list '{scheme}': expected a mapping of key -> record", key_lines(codes_raw).get(scheme))
         codes[scheme] = {}
         for key, rec in entries.items():
-            _check_key(key, files["codes"], root, entries.key_lines.get(key))
+            _check_key(key, files["codes"], root, key_lines(entries).get(key))
             codes[scheme][key] = _parse_record(Code, rec, files["codes"], root, f"{scheme}.{key}")
     return Reference(**parsed, codes=codes)
 

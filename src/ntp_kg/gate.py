@@ -55,7 +55,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -157,7 +158,7 @@ class _Index:
     asks for a few predicates (rdf:type, rdfs:subClassOf, those of targets and inverse paths), so
     most triples never need one."""
 
-    def __init__(self, spo: dict[Any, dict[Any, Any]], pos: dict[Any, dict[Any, Any]] | None, triples: int) -> None:
+    def __init__(self, spo: dict[Any, dict[Any, dict[Any, Any]]], pos: dict[Any, dict[Any, dict[Any, Any]]] | None, triples: int) -> None:
         self.spo, self.triples = spo, triples
         self._pos, self._pos_complete = (pos, True) if pos is not None else ({}, False)
         self._sup: dict[Any, frozenset[Any]] = {}
@@ -169,7 +170,7 @@ class _Index:
         store = g.store
         if union_of_store and type(store) is Memory:
             return cls(store._Memory__spo, store._Memory__pos, len(store))  # type: ignore[attr-defined]
-        spo: dict[Any, dict[Any, Any]] = {}
+        spo: dict[Any, dict[Any, dict[Any, Any]]] = {}
         for s, p, o in g.triples((None, None, None)):
             spo.setdefault(s, {}).setdefault(p, {})[o] = 1
         return cls(spo, None, sum(len(os_) for po in spo.values() for os_ in po.values()))
@@ -196,12 +197,12 @@ class _Index:
                 if r is None:
                     r = iris[t] = new_str(URIRef, t.value)
                 return r
-            r = others.get(t)
-            if r is None:
-                r = others[t] = from_ox(t)  # TypeError for a quoted triple (RDF-star)
-            return r
+            other = others.get(t)
+            if other is None:
+                other = others[t] = from_ox(t)  # TypeError for a quoted triple (RDF-star)
+            return other
 
-        spo: dict[Any, dict[Any, Any]] = {}
+        spo: dict[Any, dict[Any, dict[Any, Any]]] = {}
         n = 0
         last_s: Any = None
         po: dict[Any, Any] = {}
@@ -212,9 +213,10 @@ class _Index:
             if ts != last_s:
                 last_s = ts
                 s = conv(ts)
-                po = spo.get(s)  # type: ignore[assignment]
-                if po is None:
-                    po = spo[s] = {}
+                row = spo.get(s)
+                if row is None:
+                    row = spo[s] = {}
+                po = row
             p, o = conv(tp), conv(to)
             os_ = po.get(p)
             if os_ is None:
@@ -224,7 +226,7 @@ class _Index:
                 n += 1
         return cls(spo, None, n), others
 
-    def pos(self, p: Any) -> dict[Any, Any]:
+    def pos(self, p: Any) -> dict[Any, dict[Any, Any]]:
         """object -> subjects for predicate p."""
         by_o = self._pos.get(p)
         if by_o is None:
@@ -241,7 +243,7 @@ class _Index:
                         subs[s] = 1
         return by_o
 
-    _EMPTY: dict[Any, Any] = {}
+    _EMPTY: dict[Any, dict[Any, Any]] = {}  # a missing row, at either depth
 
     def to_graph(self) -> Graph:
         """The indexed triples as an rdflib Graph (for pySHACL's report phase), in index order."""
@@ -351,7 +353,7 @@ class _Engine:
         c = self._compiled.get(shape.node)
         if c is None:
             if shape.node in self._compiling:  # recursive shapes: not modelled
-                return _Compiled(shape, False, [], [], False, True)  # type: ignore[call-arg]
+                return _Compiled(shape, False, [], [], False, True)
             self._compiling.add(shape.node)
             try:
                 c = self._compiled[shape.node] = self._compile(shape)
@@ -485,10 +487,10 @@ class _Engine:
             return c_qualified, True
         if isinstance(comp, (OrConstraintComponent, AndConstraintComponent, XoneConstraintComponent)):
             lists = comp.or_list if isinstance(comp, OrConstraintComponent) else comp.and_list if isinstance(comp, AndConstraintComponent) else comp.xone_nodes
-            groups = []
+            groups: list[list[_Compiled]] = []
             for lst in lists:
-                members = [self._other(shape, n) for n in self.sg.graph.items(lst)]
-                members = [m for m in members if m is not None]
+                found = [self._other(shape, n) for n in self.sg.graph.items(lst)]
+                members = [m for m in found if m is not None]
                 if not isinstance(comp, XoneConstraintComponent):  # pySHACL uses sets for or/and
                     members = list({id(m): m for m in members}.values())
                 groups.append(members)
@@ -546,7 +548,8 @@ class _Engine:
     def _string_check(self, comp: Any) -> Check:
         to_str = StringBasedConstraintBase.value_node_to_string
         if isinstance(comp, PatternConstraintComponent):
-            rules = [comp.compiled_cache[r] for r in comp.string_rules]
+            # pySHACL types string_rules as any node; for sh:pattern it has checked each is a Literal
+            rules = [comp.compiled_cache[r] for r in cast("list[Literal]", comp.string_rules)]
             if not comp.allow_multi_rules:
                 rules = rules[:1]
 
@@ -562,7 +565,8 @@ class _Engine:
 
             return c_pattern
         if isinstance(comp, (MinLengthConstraintComponent, MaxLengthConstraintComponent)):
-            n = comp.string_rules[0].value
+            # pySHACL types string_rules as any node; for sh:minLength/maxLength it has checked a Literal
+            n = cast(Literal, comp.string_rules[0]).value
             is_min = isinstance(comp, MinLengthConstraintComponent)
 
             def c_length(sc: _Screen, f: Any, vn: Any) -> int:
@@ -578,7 +582,9 @@ class _Engine:
 
             return c_length
         if isinstance(comp, LanguageInConstraintComponent):
-            need = {str(x.value).lower() for x in self.sg.graph.items(comp.string_rules[0])}
+            # The members of an sh:languageIn list are literals (a shapes graph listing an IRI
+            # fails here with AttributeError: pySHACL checks them only when it runs the component)
+            need = {str(cast(Literal, x).value).lower() for x in self.sg.graph.items(comp.string_rules[0])}
             wildcard = "*" in need
 
             def c_lang(sc: _Screen, f: Any, vn: Any) -> int:
@@ -859,7 +865,7 @@ def _to_oxigraph(index: _Index) -> _Oxi:
         cache[t] = o
         return o
 
-    quads = []
+    quads: list[ox.Quad] = []
     add, quad = quads.append, ox.Quad
     for s, po in index.spo.items():
         cs = conv(s)
@@ -1217,6 +1223,8 @@ class _Data:
     def __init__(self, index: _Index, graph: Graph | Callable[[], Graph], oxi: Callable[[], _Oxi], stats: GateStats) -> None:
         """`graph`: the rdflib graph itself, or how to make it (timed as its own phase)."""
         self.index, self._oxi, self._stats = index, oxi, stats
+        self._g: Graph | None
+        self._make: Callable[[], Graph] | None
         self._g, self._make = (graph, None) if isinstance(graph, Graph) else (None, graph)
         self._dg: DataGraph | None = None
 
@@ -1344,8 +1352,10 @@ def _validate_ox(
         loading: Future[ox.Store] | None = store if given else None
         if pool is not None and loading is None:
             if ntriples is None:
+                assert triples is not None  # `threaded` needs triples when there is no text
                 with _Timer(stats, "serialise for pyoxigraph"):
                     ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                assert ntriples is not None  # pyoxigraph returns the bytes when given no output
             # Loading text renames blank nodes (the screen maps the store's terms back to the
             # index's): with any "_:" in the text, the terms themselves are loaded, in this thread.
             if b"_:" not in ntriples:
@@ -1443,7 +1453,7 @@ def _gate(
                                 direct_conforms = False
                         continue
                 for helper in c.sparql:
-                    found, why = (None, "SPARQL screen off") if oxi is None else _sparql_candidates(helper, shape, oxi, lambda s=shape: targets_of(s))
+                    found, why = (None, "SPARQL screen off") if oxi is None else _sparql_candidates(helper, shape, oxi, partial(targets_of, shape))
                     if found is None:
                         if screen_sparql:
                             stats.sparql_fallbacks.append(f"{helper.node}: {why}")

@@ -31,6 +31,9 @@ _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_TYPE, _RDF_FIRST, _RDF_NIL = _RDF + "type", _RDF + "first", _RDF + "nil"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NATIVE = frozenset(str(t) for t in PLAIN_LITERAL_TYPES)
+# A triple's object as pyoxigraph gives it: blank nodes and quoted triples reach `key` (and
+# `value`, which refuses them).
+_Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class _Unsupported(Exception):
@@ -53,7 +56,7 @@ class _Compactor:
             out = self.ids[iri] = self.context.shrink_iri(iri)
         return out
 
-    def key(self, p: str, o: ox.NamedNode | ox.Literal) -> str:
+    def key(self, p: str, o: _Object) -> str:
         """The property's key. rdflib looks for a context term first (by datatype and language for
         a literal), which a context of prefixes never has: a term found is left to rdflib."""
         if isinstance(o, ox.Literal):
@@ -64,27 +67,32 @@ class _Compactor:
         out = self.keys.get(probe)
         if out is None:
             ctx = self.context
-            found = ctx.find_term(p, probe[1], language=probe[2]) if isinstance(o, ox.Literal) else any(ctx.find_term(p, c, None) for c in (ID, VOCAB, UNDEF))
+            # Container None, as rdflib's Converter passes it (find_term treats any falsy one
+            # alike); rdflib's annotation leaves None out.
+            found = ctx.find_term(p, probe[1], language=probe[2]) if isinstance(o, ox.Literal) else any(ctx.find_term(p, c, None) for c in (ID, VOCAB, UNDEF))  # type: ignore[arg-type]
             if found:
                 raise _Unsupported(f"a context term matches {p}")
             if p == _RDF_TYPE:
                 out = ctx.type_key
             else:
                 out = ctx.to_symbol(p)
+                assert out is not None  # rdflib annotates Optional, but every branch returns a str
                 key_term = ctx.terms.get(out)
                 if key_term and (key_term.type or key_term.container):
                     raise _Unsupported(f"context term {out} has a type or container")
             self.keys[probe] = out
         return out
 
-    def value(self, p: str, o: ox.NamedNode | ox.Literal) -> Any:
+    def value(self, p: str, o: _Object) -> Any:
         if isinstance(o, ox.NamedNode):
             if o.value == _RDF_NIL:
                 raise _Unsupported("rdf:nil (an RDF list)")
             if p == _RDF_TYPE:
                 out = self.types.get(o.value)
                 if out is None:
-                    out = self.types[o.value] = self.context.to_symbol(o.value)
+                    symbol = self.context.to_symbol(o.value)
+                    assert symbol is not None  # rdflib annotates Optional, but every branch returns a str
+                    out = self.types[o.value] = symbol
                 return out
             return {"@id": self.node_id(o.value)}
         if not isinstance(o, ox.Literal):
@@ -105,7 +113,7 @@ class _Compactor:
         if str(lit.datatype) in _NATIVE:
             v = lit.toPython()
             return str.__str__(v) if isinstance(v, str) else v  # an ill-typed literal is written as its text
-        return {ctx.type_key: ctx.to_symbol(lit.datatype), ctx.value_key: str(lit)}
+        return {ctx.type_key: ctx.to_symbol(str(lit.datatype)), ctx.value_key: str(lit)}  # to_symbol takes str() of it too
 
 
 def document(ts: Sequence[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -140,7 +141,7 @@ class _Checker:
     # -- reference data ----------------------------------------------------------------------
     def reference(self) -> None:
         r = self.ref
-        checks: list[tuple[str, str, str | None, dict[str, object], str]] = []
+        checks: list[tuple[str, str, str | None, Mapping[str, object], str]] = []
         for k, a in r.areas.items():
             checks.append(("areas", k, a.part_of, r.areas, "part_of"))
             if a.type != "area-group" and not a.labels.vi:
@@ -247,7 +248,7 @@ class _Checker:
             j -= 1
         return out[::-1]
 
-    def _undefined(self, file: str, doc: FactsDoc, section: str, i: int, fid: str, fld: str, key: str | None, table: dict[str, object], what: str) -> None:
+    def _undefined(self, file: str, doc: FactsDoc, section: str, i: int, fid: str, fld: str, key: str | None, table: Mapping[str, object], what: str) -> None:
         """A key that must name an entry of `table`; the line is looked up only for an error."""
         if key is not None and key not in table:
             self.error(file, doc.line(section, i, fld), fid, fld, f"{what} '{key}' is not defined in seeds/reference/")

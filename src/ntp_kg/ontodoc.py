@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from string import Template
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from . import resources
 from .iris import DEF, NTP, QB
@@ -60,7 +61,7 @@ class _Page:
     def __init__(self, g: Graph, concepts: Graph | None) -> None:
         self.g = g + concepts if concepts is not None else g
         self.prefixes = dict(sorted(resources.prefixes().items(), key=lambda kv: -len(kv[1])))
-        self.anchors: dict[URIRef, str] = {}
+        self.anchors: dict[Node, str] = {}  # only IRIs have one; any node may be looked up
         for s in set(self.g.subjects()):
             if isinstance(s, URIRef):
                 a = anchor(s)
@@ -76,7 +77,8 @@ class _Page:
     def label(self, node: Node) -> str:
         for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
             for lang in ("en", None):
-                for o in sorted(self.g.objects(node, p)):
+                # rdflib types a graph's objects as Node, which does not order; they are Identifiers
+                for o in sorted(cast("Iterator[Identifier]", self.g.objects(node, p))):
                     if isinstance(o, Literal) and (o.language == lang or (lang is None and not o.language)):
                         return str(o)
         return self.curie(node)
@@ -102,7 +104,7 @@ class _Page:
         if node in self.anchors:
             name = self.curie(node)
             shown = html.escape(self.label(node)) if name == str(node) else f"<code>{html.escape(name)}</code>"
-            return f'<a href="#{html.escape(self.anchors[node])}">{shown}</a>'  # type: ignore[index]
+            return f'<a href="#{html.escape(self.anchors[node])}">{shown}</a>'
         return f'<a href="{html.escape(str(node))}"><code>{html.escape(self.curie(node))}</code></a>'
 
     def links(self, nodes: Iterable[Node]) -> str:
@@ -216,8 +218,8 @@ def _structure(p: _Page) -> str:
         specs = []
         for spec in g.objects(dsd, QB.component):
             kind, prop = next(((k, o) for rel, k in _COMPONENT_KINDS for o in g.objects(spec, rel)), ("?", None))
-            order = g.value(spec, QB.order)
-            specs.append((_KIND_ORDER[kind], int(order) if isinstance(order, Literal) else 99, p.curie(spec), spec, kind, prop))
+            order_node = g.value(spec, QB.order)
+            specs.append((_KIND_ORDER[kind], int(order_node) if isinstance(order_node, Literal) else 99, p.curie(spec), spec, kind, prop))
         rows = []
         for _, order, _, spec, kind, prop in sorted(specs):
             required = g.value(spec, QB.componentRequired)

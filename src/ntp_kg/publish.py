@@ -76,8 +76,13 @@ def rendered(graph: SortedQuads, union: Union | None = None) -> Iterator[tuple[s
     prefixes = resources.prefixes()
     yield f"{BASENAME}.nt", union.ntriples
     yield f"{BASENAME}.nq", graph.nquads()
-    yield f"{BASENAME}.ttl", ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    yield f"{BASENAME}.trig", ox.serialize(graph.quads(), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    # pyoxigraph's stub says `bytes | None` for every call: None only when it writes to an output
+    turtle = ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert turtle is not None
+    yield f"{BASENAME}.ttl", turtle
+    trig = ox.serialize(graph.quads(), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    assert trig is not None
+    yield f"{BASENAME}.trig", trig
     ctx = resources.context()
     yield f"{BASENAME}.jsonld", jsonld.dumps(jsonld_document(ts, ctx))
     yield "context.jsonld", (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from rdflib.namespace import DefinedNamespace
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -29,7 +33,8 @@ _LANG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
 class Terms:
     """A namespace's IRIs as N-Triples text: `Terms(RDF).type == "<...22-rdf-syntax-ns#type>"`."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str | type[DefinedNamespace]) -> None:
+        """`namespace`: its IRI, or one of rdflib's namespace classes (whose str() is the IRI)."""
         self._ns = str(namespace)
 
     def __getattr__(self, name: str) -> str:
@@ -104,7 +109,7 @@ class DatasetText:
                 have = get(st)
                 if have is None:
                     graphs_of[st] = name
-                elif type(have) is bytes:
+                elif isinstance(have, bytes):
                     if have != name:
                         graphs_of[st] = [have, name]
                 elif name not in have:
@@ -137,7 +142,7 @@ class SortedQuads:
         add = parts.append
         for st in self.statements:
             g = self.graphs_of[st]
-            for name in (g,) if type(g) is bytes else sorted(g):
+            for name in (g,) if isinstance(g, bytes) else sorted(g):
                 tail = tails.get(name)
                 if tail is None:
                     tail = tails[name] = b" " + name + b" .\n"

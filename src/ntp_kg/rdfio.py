@@ -8,7 +8,7 @@ inspect the graph with rdflib, in a deterministic order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -42,10 +42,10 @@ class UnionView(Graph):
     def __len__(self) -> int:
         return len(self.store)
 
-    def add(self, triple: Any) -> Graph:  # pragma: no cover - the view is read-only
+    def add(self, triple: Any) -> NoReturn:  # pragma: no cover - the view is read-only
         raise TypeError("the union view is read-only")
 
-    def remove(self, triple: Any) -> Graph:  # pragma: no cover
+    def remove(self, triple: Any) -> NoReturn:  # pragma: no cover
         raise TypeError("the union view is read-only")
 
 
@@ -94,7 +94,7 @@ def quads_and_triples(ds: Dataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
             k = plain(t)
             hit = iris.get(k)
             if hit is None:
-                o = ox.NamedNode(k)
+                o: OxTerm = ox.NamedNode(k)
                 hit = iris[k] = (o, str(o))
             return hit
         hit = conv.get(t)
@@ -112,6 +112,8 @@ def quads_and_triples(ds: Dataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
         gk = str(graph)
         for s, p, o in ts:
             (os_, ks), (op, kp), (oo, ko) = term(s), term(p), term(o)
+            # rdflib types every position as Node; a graph of RDF holds no literal subject or predicate
+            assert not isinstance(os_, ox.Literal) and isinstance(op, ox.NamedNode)
             add(((gk, ks, kp, ko), quad(os_, op, oo, graph)))
             tk = (ks, kp, ko)
             if tk not in union:
@@ -145,7 +147,9 @@ def to_rdflib_dataset(graph: SortedQuads) -> Dataset:
     ds = Dataset()
     graphs: dict[str, Graph] = {}
     for q in graph.quads():
-        name = q.graph_name.value  # the mapper puts every statement in a named graph
+        graph_name = q.graph_name
+        assert not isinstance(graph_name, ox.DefaultGraph)  # the mapper puts every statement in a named graph
+        name = graph_name.value
         g = graphs.get(name)
         if g is None:
             g = graphs[name] = ds.graph(URIRef(name))

@@ -15,6 +15,7 @@ and lines (tests/lint/test_yaml_loaders.py, test_yaml_subset.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +361,12 @@ def parse_yaml(text: str, name: str) -> Any:
         raise SeedError(name, f"invalid YAML: {exc.problem or exc}", line) from exc
     except yaml.YAMLError as exc:
         raise SeedError(name, f"invalid YAML: {exc}") from exc
+
+
+def key_lines(data: Mapping[Any, Any]) -> Mapping[str, int]:
+    """The lines of a mapping's keys. Every mapping the loaders build is a LineDict; the one
+    exception is the `{}` that stands for an empty file, which has no keys to look up."""
+    return data.key_lines if isinstance(data, LineDict) else {}
 
 
 def line_of(data: Any, *keys: str | int) -> int | None:

@@ -397,7 +397,7 @@ def create_app(
                 return None
             concepts = Graph()
             for t in describer.describe(describer.base + "graph/reference", "graph"):
-                concepts.add(tuple(serialize._to_rdflib(x) for x in (t.subject, t.predicate, t.object)))  # type: ignore[arg-type]
+                concepts.add(tuple(serialize._to_rdflib(x) for x in (t.subject, t.predicate, t.object)))
             ontology_page.append(ontodoc.page(onto, concepts=concepts, alternates=variants))
         return ontology_page[0]
 
@@ -509,7 +509,8 @@ def create_app(
         graphs = describer.graphs
         if sitemap_paths[0] is not graphs:
             sitemap_paths[:] = [graphs, await asyncio.to_thread(sitemap.pages, describer)]
-        return sitemap_paths[1]
+        paths: list[str] = sitemap_paths[1]  # what sitemap.pages returned
+        return paths
 
     async def sitemap_doc(request: Request) -> Response:
         """/sitemap.xml: the pages themselves, or past 50,000 of them an index of /sitemap-N.xml."""

@@ -102,7 +102,7 @@ _EMPTY = ox.Store()
 """Queries are parsed (and their form learnt) here, never evaluated over data."""
 
 
-def _parse_form(query: str, job: Job | None = None) -> type:
+def _parse_form(query: str, job: Job | None = None) -> type[ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples]:
     """The kind of result `query` gives (QuerySolutions, QueryBoolean or QueryTriples), from
     pyoxigraph's parser on an empty store; raises QuerySyntaxError / BadRequest as the worker does."""
     kwargs: dict[str, Any] = {}
@@ -410,4 +410,4 @@ class RemoteStore:
     def __len__(self) -> int:
         result = _read_solutions(self._post(template("remote-size"), RESULTS_JSON, False))
         assert isinstance(result, ox.QuerySolutions)
-        return next(int(row["n"].value) for row in result) + len(self.local)  # type: ignore[union-attr]
+        return next(int(row["n"].value) for row in result) + len(self.local)

@@ -49,7 +49,7 @@ def _select(store: ox.Store, name: str) -> list[dict[str, ox.NamedNode | ox.Lite
     result = store.query(query_text(name), use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in result]  # type: ignore[misc]
+    return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
 
 def _pick(labels: list[ox.Literal], lang: str) -> str:

@@ -6,11 +6,13 @@ runs every stage in its own subprocess, bounded by `--timeout` seconds and `--me
 address space, so that each stage's peak RSS is its own (it includes the stage's inputs: the
 mapped graph, or the dumps it reads). Stages and their baselines:
 
-* build: load seeds + lint, map (facts -> rdflib Dataset), then every dump with the ntp-kg
-  writers (pyoxigraph; JSON-LD by ntp_kg.jsonld) and, as the rdflib-only baseline, with rdflib's
-  serializers; the build figure is load + lint + map + all dumps, for both (load, lint and map
-  are the same code in both). The rest of `ntp-kg build` (gzip twins, catalogue) is timed for
-  ours only, and with the gate's time gives an end-to-end figure;
+* build: load seeds + lint (the same code in both), then ours: map (facts -> sorted statement
+  texts, ntp_kg.mapper and quadtext) and every dump with the ntp-kg writers (pyoxigraph; JSON-LD
+  by ntp_kg.jsonld); the rdflib-only baseline: map into an rdflib Dataset (benchmarks/
+  rdflib_mapper.py, the mapper as it was) and every dump with rdflib's serializers. The build
+  figure is load + lint + map + all dumps, for both. The rest of `ntp-kg build` (gzip twins,
+  catalogue) is timed for ours only; `build-e2e` runs `ntp-kg build` itself (gate, threads,
+  files written) as one figure;
 * load: N-Quads and Turtle dumps into a pyoxigraph Store (bulk load) vs an rdflib Dataset/Graph;
 * queries: each sparql/*.rq in-process on pyoxigraph vs rdflib (same dump, union default graph);
 * SHACL: the gate (ntp_kg.gate) vs our validate() (pySHACL, SPARQL parsed once) vs default

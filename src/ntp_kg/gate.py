@@ -582,9 +582,13 @@ class _Engine:
 
             return c_length
         if isinstance(comp, LanguageInConstraintComponent):
-            # The members of an sh:languageIn list are literals (a shapes graph listing an IRI
-            # fails here with AttributeError: pySHACL checks them only when it runs the component)
-            need = {str(cast(Literal, x).value).lower() for x in self.sg.graph.items(comp.string_rules[0])}
+            members = list(self.sg.graph.items(comp.string_rules[0]))
+            if not all(isinstance(x, Literal) and not x.language and x.datatype in (None, XSD.string) for x in members):
+                # A member that is not a plain string (an IRI, a blank node, a typed literal) is
+                # an error pySHACL reports when it runs the component: every focus node goes to
+                # pySHACL (a candidate), which reports it.
+                return lambda sc, f, vn: UNKNOWN
+            need = {str(cast(Literal, x).value).lower() for x in members}
             wildcard = "*" in need
 
             def c_lang(sc: _Screen, f: Any, vn: Any) -> int:

@@ -198,3 +198,13 @@ def test_ntriples_syntax_error_names_the_line() -> None:
     with pytest.raises(SyntaxError) as err:
         gate.validate_ntriples(text)
     assert (err.value.lineno, err.value.offset) == (2, 59)
+
+
+def test_language_in_with_an_iri_is_pyshacls_error_not_a_crash_of_the_screen() -> None:
+    data, shapes = _small("language-in-iri-shapes.ttl")
+    with pytest.raises(Exception) as reference:
+        validate(data, shapes)
+    for run in (lambda: gate.validate_triples(union_triples(data), shapes), lambda: gate.validate(data, shapes)):
+        with pytest.raises(type(reference.value)) as got:
+            run()
+        assert str(got.value) == str(reference.value)

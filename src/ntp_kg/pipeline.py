@@ -1,8 +1,10 @@
 """The build, top to bottom: source -> facts -> graph -> validation -> dumps.
 
-Validation in the build is `gate.validate`: the same findings as pySHACL (`validate.validate`,
-kept for `ntp-kg validate` on arbitrary files), tested finding for finding in tests/gate, in a
-fraction of the time on large graphs.
+The graph is the mapper's statement text, sorted once (`quadtext.SortedQuads`); its union is
+parsed once by pyoxigraph (`publish.Union`) for the writers and the gate. Validation in the build
+is `gate.validate_triples`: the same findings as pySHACL (`validate.validate`, kept for
+`ntp-kg validate` on arbitrary files), tested finding for finding in tests/gate, in a fraction of
+the time on large graphs. No rdflib Dataset is made (`BuildResult.dataset` makes one on demand).
 """
 
 from __future__ import annotations

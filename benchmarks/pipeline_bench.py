@@ -154,7 +154,7 @@ def stage_build_ours(root: Path, work: Path) -> None:
             return {n: j.result() for n, j in jobs.items()}
 
     files.update(timed("gzip twins (level 9)", gzip_twins))
-    store = timed("union Store loaded (shared by the gate and the catalogue)", lambda: publish.union_store(nt))
+    store = timed("union Store loaded (shared by the gate and the catalogue)", lambda: quadtext.ntriples_store(nt))
     timed("catalogue (DCAT + VoID statistics)", lambda: publish.catalogue(store, catalog.dump_files(files), BASE))
     work.mkdir(parents=True, exist_ok=True)
     for ext in ("nq", "ttl"):

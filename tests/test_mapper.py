@@ -123,3 +123,24 @@ def test_decimal_lexical_forms() -> None:
     assert decimal_lexical(Decimal("73.70")) == "73.7"
     assert decimal_lexical(Decimal("-0.61")) == "-0.61"
     assert decimal_lexical(Decimal("0")) == "0"
+
+
+def test_the_benchmarks_rdflib_mapper_maps_the_same_graph(seeds: Seeds) -> None:
+    """benchmarks/rdflib_mapper.py (the rdflib-only baseline) must time the same work."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import pyoxigraph as ox
+
+    from ntp_kg import rdfio
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "rdflib_mapper.py"
+    spec = importlib.util.spec_from_file_location("ntp_kg_bench_rdflib_mapper", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    ds = module.map_seeds(seeds, resources.ontology_files(), BASE)
+    baseline = rdfio.sorted_lines(ox.serialize(rdfio.quads(ds), format=ox.RdfFormat.N_QUADS))
+    assert baseline == map_seeds(seeds, resources.ontology_files(), BASE).sort().nquads()

@@ -10,7 +10,7 @@ from ntp_kg import resources
 from ntp_kg.errors import SeedError
 from ntp_kg.facts import load_seeds
 from ntp_kg.mapper import map_seeds
-from ntp_kg.quadtext import ESCAPED, DatasetText, checked_iri, from_quads, iri, literal
+from ntp_kg.quadtext import ESCAPED, DatasetText, checked_iri, from_quads, literal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -30,7 +30,9 @@ def test_literal_text_is_pyoxigraphs(value: str, lang: str | None, datatype: str
 
 
 def test_iris() -> None:
-    assert iri("https://w3id.org/ntp-kg/id/area/lao-cai") == str(ox.NamedNode("https://w3id.org/ntp-kg/id/area/lao-cai"))
+    from ntp_kg.iris import Minter
+
+    assert Minter().area("lao-cai") == str(ox.NamedNode("https://w3id.org/ntp-kg/id/area/lao-cai"))
     assert checked_iri("https://kinhtedothi.vn/a?b=c#d") == "<https://kinhtedothi.vn/a?b=c#d>"
     with pytest.raises(ValueError):
         checked_iri("https://example.org/a b")

@@ -22,8 +22,8 @@ from .facts import load_seeds
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
 from .mapper import map_seeds
-from .publish import Union, check_target, union_store, write_dist
-from .quadtext import SortedQuads
+from .publish import Union, check_target, write_dist
+from .quadtext import SortedQuads, ntriples_store
 from .validate import ValidationReport
 
 
@@ -59,7 +59,7 @@ def build(dist: Path | None, base: str = DEFAULT_BASE) -> BuildResult:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
         # pyoxigraph loads text without the GIL: the union's Store (the gate's SPARQL screen and
         # the catalogue's statistics both query it) is loaded while the gate indexes the triples.
-        store = pool.submit(union_store, union.ntriples)
+        store = pool.submit(ntriples_store, union.ntriples)
         validation = gate.validate_triples(union.triples, ntriples=union.ntriples, store=store)
         if not validation.conforms:
             raise ValidationFailed(validation.text())

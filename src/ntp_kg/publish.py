@@ -121,13 +121,6 @@ def check_target(dist: Path) -> Path:
 CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
 
 
-def union_store(ntriples: bytes) -> ox.Store:
-    """The union graph in a pyoxigraph Store's default graph (what the catalogue queries)."""
-    store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
 def write_dist(
     graph: SortedQuads,
     report: ValidationReport,
@@ -153,7 +146,7 @@ def write_dist(
             jobs = [pool.submit(_write, tmp, name, data, name in _DUMP_NAMES) for name, data in rendered(graph, union)]
             for job in jobs:
                 written.update(job.result())
-        others = catalogue(store if store is not None else union_store(union.ntriples), dump_files(written), base)
+        others = catalogue(store if store is not None else quadtext.ntriples_store(union.ntriples), dump_files(written), base)
         others["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
         for name, data in others.items():
             written.update(_write(tmp, name, data, False))
@@ -188,7 +181,7 @@ def dump_files(written: dict[str, tuple[int, str]]) -> list[Any]:
 
 def catalogue(store: ox.Store, dumps: list[Any], base: str) -> dict[str, bytes]:
     """The DCAT-AP/VoID catalogue files describing the dumps (catalog.DumpFile facts) of the union
-    graph in `store` (`union_store`)."""
+    graph in `store` (`quadtext.ntriples_store` of the union)."""
     from . import catalog  # catalog describes the dumps this module defines
 
     cat = catalog.catalog_graph(store, dumps, base)

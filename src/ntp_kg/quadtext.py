@@ -47,11 +47,6 @@ class Terms:
         return f"<{self._ns}{name}>"
 
 
-def iri(value: str) -> str:
-    """A minted or vocabulary IRI (its parts are checked slugs and fixed namespaces)."""
-    return f"<{value}>"
-
-
 def checked_iri(value: str) -> str:
     """An IRI from input data (a URL in a seed), validated by pyoxigraph; ValueError if invalid."""
     return str(ox.NamedNode(value))
@@ -164,6 +159,14 @@ def _interleave(items: list[bytes], tail: bytes) -> list[bytes]:
     out = [tail] * (2 * len(items))
     out[::2] = items
     return out
+
+
+def ntriples_store(ntriples: bytes) -> ox.Store:
+    """N-Triples text in a new Store's default graph. pyoxigraph parses and loads text without
+    holding the GIL, so a thread can do this beside Python work (the gate's index)."""
+    store = ox.Store()
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def parse_triples(ntriples: bytes) -> list[ox.Triple]:

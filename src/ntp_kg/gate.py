@@ -1299,6 +1299,7 @@ def validate_triples(
     screen_core: bool = True,
     ntriples: bytes | None = None,
     store: Future[ox.Store] | None = None,
+    blank_nodes: bool | None = None,
 ) -> _v.ValidationReport:
     """`validate` for the union graph given as pyoxigraph triples (or quads: graphs ignored), as the
     build has it, with no rdflib Dataset: the findings of `validate(dataset)` when `triples` are
@@ -1311,8 +1312,9 @@ def validate_triples(
     only if pySHACL has work (normally it has none). A GROUP_CONCAT in a message lists terms in the
     triples' order (see `validate`). The build passes the same triples' `ntriples` text (no
     serialising) and the `store` it is loading from that text for the catalogue too (no second
-    load); the gate only reads that store."""
-    return _validate_ox(triples, ntriples, shapes, stats, screen_sparql, screen_core, store)
+    load), or the store and whether the text has any blank node (`blank_nodes`: loading text
+    renames them, so a store of text with blank nodes is not used); the gate only reads that store."""
+    return _validate_ox(triples, ntriples, shapes, stats, screen_sparql, screen_core, store, blank_nodes)
 
 
 def validate_ntriples(
@@ -1337,6 +1339,7 @@ def _validate_ox(
     screen_sparql: bool,
     screen_core: bool,
     store: Future[ox.Store] | None = None,
+    blank_nodes: bool | None = None,
 ) -> _v.ValidationReport:
     """The gate on pyoxigraph terms: `triples`, or the N-Triples text `ntriples` (or both, the same)."""
     stats = stats if stats is not None else GateStats()
@@ -1351,7 +1354,9 @@ def _validate_ox(
     )
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-gate-store") if threaded else None
     try:
-        given = threaded and store is not None and ntriples is not None and b"_:" not in ntriples  # renamed blank nodes
+        # loading text renames blank nodes: a store loaded from text with any is not used
+        no_blanks = blank_nodes is False if blank_nodes is not None else ntriples is not None and b"_:" not in ntriples
+        given = threaded and store is not None and no_blanks
         loading: Future[ox.Store] | None = store if given else None
         if pool is not None and loading is None:
             if ntriples is None:

@@ -10,6 +10,7 @@ RDF object per term was most of the build's time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -427,16 +428,26 @@ def map_ontology(g: GraphText, files: list[Path]) -> None:
 
 def map_seeds(seeds: Seeds, ontology: list[Path], base: str) -> DatasetText:
     """The whole graph: ontology, reference data, and one named graph per source."""
+    return DatasetText(list(map_graphs(seeds, ontology, base)))
+
+
+def map_graphs(seeds: Seeds, ontology: list[Path], base: str) -> Iterator[GraphText]:
+    """`map_seeds` one named graph at a time, each complete when it is yielded, so that a caller
+    (the build's spool) holds one source's statements at a time, not the whole graph."""
     m = Minter(base)
-    ds = DatasetText()
-    map_ontology(ds.graph(m.graph("ontology")), ontology)
-    map_reference(ds.graph(m.graph("reference")), seeds.reference, m)
+    g = GraphText(m.graph("ontology"))
+    map_ontology(g, ontology)
+    yield g
+    g = GraphText(m.graph("reference"))
+    map_reference(g, seeds.reference, m)
+    yield g
     for sid, doc in sorted(seeds.facts.items()):
         src = seeds.sources[sid]
-        sm = _SourceMapper(ds.graph(m.source_graph(sid)), src, seeds.reference, m)
+        g = GraphText(m.source_graph(sid))
+        sm = _SourceMapper(g, src, seeds.reference, m)
         sm.document()
         for o in doc.facts.observations:
             sm.observation(o)
         for s in doc.facts.statements:
             sm.statement(s)
-    return ds
+        yield g

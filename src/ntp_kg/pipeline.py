@@ -1,10 +1,13 @@
 """The build, top to bottom: source -> facts -> graph -> validation -> dumps.
 
-The graph is the mapper's statement text, sorted once (`quadtext.SortedQuads`); its union is
-parsed once by pyoxigraph (`publish.Union`) for the writers and the gate. Validation in the build
-is `gate.validate_triples`: the same findings as pySHACL (`validate.validate`, kept for
+The mapper hands over one named graph at a time; the spool (`spool.SpooledQuads`) sorts them
+within a fixed memory budget, spilling to disk past it. ntp-kg.nt and ntp-kg.nq are written from
+its merge into the staging folder of the new dist/ (`publish.Staging`); the union graph is read
+back from ntp-kg.nt by the SHACL gate and the other writers. Validation in the build is
+`gate.validate_triples`: the same findings as pySHACL (`validate.validate`, kept for
 `ntp-kg validate` on arbitrary files), tested finding for finding in tests/gate, in a fraction of
-the time on large graphs. No rdflib Dataset is made (`BuildResult.dataset` makes one on demand).
+the time on large graphs. Only a conforming graph is swapped into dist/. No rdflib Dataset is made
+(`BuildResult.dataset` makes one on demand).
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import gate, rdfio, resources
+from . import gate, quadtext, rdfio, resources
 from .errors import LintError, ValidationFailed
 from .facts import load_seeds
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
-from .mapper import map_seeds
-from .publish import Union, check_target, write_dist
-from .quadtext import SortedQuads, ntriples_store
+from .mapper import map_graphs
+from .publish import Staging, check_target
+from .spool import SpooledQuads, spool
 from .validate import ValidationReport
 
 
@@ -31,7 +34,7 @@ from .validate import ValidationReport
 class BuildResult:
     lint: LintReport
     validation: ValidationReport
-    graph: SortedQuads
+    graph: SpooledQuads
     checksums: dict[str, str]
     dist: Path | None
 
@@ -41,27 +44,34 @@ class BuildResult:
         return rdfio.to_rdflib_dataset(self.graph)
 
 
-def graph(base: str = DEFAULT_BASE) -> tuple[LintReport, SortedQuads]:
-    """Seeds to RDF, refusing facts that fail lint."""
+def graph(base: str = DEFAULT_BASE, workdir: Path | None = None) -> tuple[LintReport, SpooledQuads]:
+    """Seeds to RDF, refusing facts that fail lint. `workdir`: where sorted runs spill."""
     seeds = load_seeds(resources.seeds_dir())
     report = lint(seeds)
     if not report.ok:
         raise LintError(report.text())
-    return report, map_seeds(seeds, resources.ontology_files(), base).sort()
+    return report, spool(map_graphs(seeds, resources.ontology_files(), base), workdir)
 
 
 def build(dist: Path | None, base: str = DEFAULT_BASE) -> BuildResult:
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically)."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
-    lint_report, mapped = graph(base)
-    union = Union.of(mapped)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
-        # pyoxigraph loads text without the GIL: the union's Store (the gate's SPARQL screen and
-        # the catalogue's statistics both query it) is loaded while the gate indexes the triples.
-        store = pool.submit(ntriples_store, union.ntriples)
-        validation = gate.validate_triples(union.triples, ntriples=union.ntriples, store=store)
-        if not validation.conforms:
-            raise ValidationFailed(validation.text())
-        checksums = write_dist(mapped, validation, dist, base, union, store.result()) if dist is not None else {}
+    with Staging(dist) as stage:
+        lint_report, mapped = graph(base, stage.folder)
+        nt = stage.write_union(mapped)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
+            # pyoxigraph loads text without the GIL: the union's Store (the gate's SPARQL screen and
+            # the catalogue's statistics both query it) is loaded while the gate indexes the triples.
+            store = pool.submit(quadtext.ntriples_store, nt)
+            triples = quadtext.parse_triples(nt)
+            validation = gate.validate_triples(triples, store=store, blank_nodes=mapped.blank_nodes)
+            if not validation.conforms:
+                raise ValidationFailed(validation.text())
+            if dist is None:
+                return BuildResult(lint_report, validation, mapped, {}, None)
+            stage.write_dumps(mapped, triples)
+            del triples
+            stage.write_catalogue(store.result(), validation, base)
+        checksums = stage.commit()
     return BuildResult(lint_report, validation, mapped, checksums, dist)

@@ -1,7 +1,9 @@
 """Writing dist/: every dump, gzipped twins, the validation report, checksums; all or nothing.
 
-Dumps are written into a fresh sibling folder and swapped in by rename, so a reader (or a
-crashed build) never sees a half-written dist/. Only a folder that a build wrote (it holds the
+Dumps are written into a fresh sibling folder (`Staging`) and swapped in by rename, so a reader
+(or a crashed build) never sees a half-written dist/. Every dump is streamed to its file from the
+spooled graph (`spool.SpooledQuads`) or from a streaming parse of ntp-kg.nt, so writing them takes
+the same memory at a million observations as at a thousand. Only a folder that a build wrote (it holds the
 marker file) or an empty one is ever replaced: pointing --dist at a source tree is refused, not
 obeyed. Output is deterministic: the same seeds give the same bytes (sorted quads, gzip without
 timestamps, JSON-LD arrays in a fixed order: jsonld.stable).
@@ -11,13 +13,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pyoxigraph as ox
 
 from . import jsonld, quadtext, rdfio, resources
 from .errors import UnsafeOutput
-from .quadtext import SortedQuads
+from .spool import SpooledQuads
 from .validate import ValidationReport
 
 BASENAME = "ntp-kg"
@@ -49,62 +50,8 @@ DUMPS: tuple[Dump, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Union:
-    """The union graph, sorted: its N-Triples (ntp-kg.nt) and the same triples parsed once by
-    pyoxigraph, shared by the Turtle and JSON-LD writers, the SHACL gate and the catalogue."""
-
-    ntriples: bytes
-    triples: list[ox.Triple]
-
-    @classmethod
-    def of(cls, graph: SortedQuads) -> Union:
-        nt = graph.ntriples()
-        return cls(nt, quadtext.parse_triples(nt))
-
-
-def render(graph: SortedQuads, union: Union | None = None) -> dict[str, bytes]:
-    """Every dump's bytes, from the mapper's statement texts, sorted."""
-    return dict(rendered(graph, union))
-
-
-def rendered(graph: SortedQuads, union: Union | None = None) -> Iterator[tuple[str, bytes]]:
-    """Each dump's name and bytes as soon as it is written (the caller can compress one while the
-    next is rendered)."""
-    union = union if union is not None else Union.of(graph)
-    ts = union.triples
-    prefixes = resources.prefixes()
-    yield f"{BASENAME}.nt", union.ntriples
-    yield f"{BASENAME}.nq", graph.nquads()
-    # pyoxigraph's stub says `bytes | None` for every call: None only when it writes to an output
-    turtle = ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    assert turtle is not None
-    yield f"{BASENAME}.ttl", turtle
-    trig = ox.serialize(graph.quads(), format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    assert trig is not None
-    yield f"{BASENAME}.trig", trig
-    ctx = resources.context()
-    yield f"{BASENAME}.jsonld", jsonld.dumps(jsonld_document(ts, ctx))
-    yield "context.jsonld", (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
-    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
-    (module jsonld), else by rdflib's serializer."""
-    doc = jsonld.document(ts, ctx)
-    if doc is None:
-        doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
-    return doc
-
-
-_DUMP_NAMES = frozenset(d.name for d in DUMPS)
-
-
-def _gzip(data: bytes) -> bytes:
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
-        gz.write(data)
-    return buf.getvalue()
+_CHUNK = 4 << 20
+CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
 
 
 def check_target(dist: Path) -> Path:
@@ -118,58 +65,181 @@ def check_target(dist: Path) -> Path:
     return dist
 
 
-CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
+class Staging:
+    """A new dist/ being written: a temporary sibling folder, swapped in place of `dist` by
+    `commit()`, removed on any exit without it. With `dist=None` it is a private temporary folder
+    (a build that only validates), removed at the end.
+
+    Each dump's gzip twin and the SHA-256 of both are made in a thread (zlib and hashlib release
+    the GIL) from the file once it is written, while the next dump is written."""
+
+    def __init__(self, dist: Path | None) -> None:
+        self.dist = check_target(dist) if dist is not None else None
+        if self.dist is not None:
+            self.dist.parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.dist.name}-new-", dir=self.dist.parent))
+        else:
+            self.folder = Path(tempfile.mkdtemp(prefix="ntp-kg-build-"))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="ntp-kg-twin")
+        self._jobs: list[Future[dict[str, tuple[int, str]]]] = []
+        self._written: dict[str, tuple[int, str]] = {}
+        self._committed = False
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if not self._committed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def nt(self) -> Path:
+        return self.folder / f"{BASENAME}.nt"
+
+    def _done(self, name: str) -> None:
+        """A dump is on disk: hash it and write its twin in a thread."""
+        self._jobs.append(self._pool.submit(_twin, self.folder, name))
+
+    def write_union(self, graph: SpooledQuads) -> Path:
+        """ntp-kg.nt and ntp-kg.nq, in one pass over the sorted quads. Returns ntp-kg.nt's path:
+        the validation and the other writers read the union from it."""
+        with open(self.nt, "wb", buffering=_CHUNK) as nt, open(self.folder / f"{BASENAME}.nq", "wb", buffering=_CHUNK) as nq:
+            graph.write_nt_nq(nt, nq)
+        self._done(f"{BASENAME}.nt")
+        self._done(f"{BASENAME}.nq")
+        return self.nt
+
+    def union(self) -> Iterable[ox.Triple]:
+        """The union graph's triples, parsed as they are read from ntp-kg.nt."""
+        return ox.parse(path=self.nt, format=ox.RdfFormat.N_TRIPLES)
+
+    def write_dumps(self, graph: SpooledQuads, triples: Iterable[ox.Triple] | None = None) -> None:
+        """Turtle, TriG, JSON-LD and its context. `triples`: the union already parsed, if the
+        caller has it (else each writer parses ntp-kg.nt as it goes)."""
+        self.write_turtle(triples)
+        self.write_trig(graph)
+        self.write_jsonld(triples)
+
+    def write_turtle(self, triples: Iterable[ox.Triple] | None = None) -> None:
+        path = self.folder / f"{BASENAME}.ttl"
+        ox.serialize(triples if triples is not None else self.union(), path, format=ox.RdfFormat.TURTLE, prefixes=resources.prefixes())
+        self._done(path.name)
+
+    def write_trig(self, graph: SpooledQuads) -> None:
+        path = self.folder / f"{BASENAME}.trig"
+        ox.serialize(graph.quads(), path, format=ox.RdfFormat.TRIG, prefixes=resources.prefixes())
+        self._done(path.name)
+
+    def write_jsonld(self, triples: Iterable[ox.Triple] | None = None) -> None:
+        """ntp-kg.jsonld and the context it is compacted with (context.jsonld)."""
+        ctx = resources.context()
+        path = self.folder / f"{BASENAME}.jsonld"
+        write_jsonld(triples if triples is not None else self.union(), ctx, path)
+        self._done(path.name)
+        self.write("context.jsonld", (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+    def write(self, name: str, data: bytes) -> None:
+        """A small file, written whole (no twin)."""
+        (self.folder / name).write_bytes(data)
+        self._written[name] = (len(data), _sha256(data))
+
+    def written(self) -> dict[str, tuple[int, str]]:
+        """Size and SHA-256 of every file so far (waits for the twins)."""
+        for job in self._jobs:
+            self._written.update(job.result())
+        self._jobs = []
+        return dict(self._written)
+
+    def write_catalogue(self, store: ox.Store | None, report: ValidationReport, base: str) -> None:
+        """The DCAT-AP/VoID catalogue of the dumps written (their sizes and checksums) and the
+        validation report. `store`: the union graph loaded (else it is loaded from ntp-kg.nt)."""
+        files = dump_files(self.written())
+        for name, data in catalogue(store if store is not None else quadtext.ntriples_store(self.nt), files, base).items():
+            self.write(name, data)
+        self.write("validation-report.ttl", report.graph.serialize(format="turtle").encode("utf-8"))
+
+    def commit(self) -> dict[str, str]:
+        """SHA256SUMS and the marker, then the swap. Returns each file's SHA-256."""
+        assert self.dist is not None, "a build without --dist has nothing to publish"
+        digests = {name: sha for name, (_size, sha) in sorted(self.written().items())}
+        (self.folder / "SHA256SUMS").write_bytes("".join(f"{h}  {n}\n" for n, h in digests.items()).encode("ascii"))
+        (self.folder / MARKER).write_bytes(b"written by ntp-kg build; this folder is replaced whole by the next build\n")
+        os.chmod(self.folder, 0o755)
+        _swap(self.folder, self.dist)
+        self._committed = True
+        return digests
+
+
+def write_jsonld(triples: Iterable[ox.Triple], ctx: dict[str, Any], path: Path) -> None:
+    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
+    (module jsonld), else by rdflib's serializer."""
+    ts = list(triples)
+    doc = jsonld_document(ts, ctx)
+    path.write_bytes(jsonld.dumps(doc))
+
+
+def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
+    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
+    (module jsonld), else by rdflib's serializer."""
+    doc = jsonld.document(ts, ctx)
+    if doc is None:
+        doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
+    return doc
 
 
 def write_dist(
-    graph: SortedQuads,
+    graph: SpooledQuads,
     report: ValidationReport,
     dist: Path,
     base: str = "https://w3id.org/ntp-kg/",
-    union: Union | None = None,
     store: ox.Store | None = None,
 ) -> dict[str, str]:
     """Write all files to a temporary folder, then swap it in place of `dist`. Returns checksums.
 
     Besides the dumps: the DCAT-AP/VoID catalogue describing them (sizes, checksums), which
-    portals harvest, uncompressed. Each dump is written, compressed and hashed on another core
-    (zlib and hashlib release the GIL) while the next one is rendered, and its bytes are dropped
-    once on disk: at 100k observations the dumps and their twins are 2.5 GB.
-    """
-    dist = check_target(dist)
-    union = union if union is not None else Union.of(graph)
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}-new-", dir=dist.parent))
-    try:
-        written: dict[str, tuple[int, str]] = {}
-        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-            jobs = [pool.submit(_write, tmp, name, data, name in _DUMP_NAMES) for name, data in rendered(graph, union)]
-            for job in jobs:
-                written.update(job.result())
-        others = catalogue(store if store is not None else quadtext.ntriples_store(union.ntriples), dump_files(written), base)
-        others["validation-report.ttl"] = report.graph.serialize(format="turtle").encode("utf-8")
-        for name, data in others.items():
-            written.update(_write(tmp, name, data, False))
-        digests = {name: written[name][1] for name in sorted(written)}
-        (tmp / "SHA256SUMS").write_bytes("".join(f"{h}  {n}\n" for n, h in digests.items()).encode("ascii"))
-        (tmp / MARKER).write_bytes(b"written by ntp-kg build; this folder is replaced whole by the next build\n")
-        os.chmod(tmp, 0o755)
-        _swap(tmp, dist)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return digests
+    portals harvest, uncompressed."""
+    with Staging(dist) as stage:
+        stage.write_union(graph)
+        stage.write_dumps(graph)
+        stage.write_catalogue(store, report, base)
+        return stage.commit()
 
 
-def _write(folder: Path, name: str, data: bytes, twin: bool) -> dict[str, tuple[int, str]]:
-    """Write one file (and its gzip twin): the size and SHA-256 of each."""
-    (folder / name).write_bytes(data)
-    out = {name: (len(data), _sha256(data))}
-    if twin:
-        packed = _gzip(data)
-        (folder / (name + ".gz")).write_bytes(packed)
-        out[name + ".gz"] = (len(packed), _sha256(packed))
-    return out
+def render(graph: SpooledQuads) -> dict[str, bytes]:
+    """Every dump's bytes (and context.jsonld), in memory: for tests and small graphs."""
+    with Staging(None) as stage:
+        stage.write_union(graph)
+        stage.write_dumps(graph)
+        return {name: (stage.folder / name).read_bytes() for name in [d.name for d in DUMPS] + ["context.jsonld"]}
+
+
+def _twin(folder: Path, name: str) -> dict[str, tuple[int, str]]:
+    """Hash a written dump and write its gzip twin (no timestamp: the same bytes every build)."""
+    raw, packed = hashlib.sha256(), hashlib.sha256()
+    size = 0
+    with open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=_Hashing(dst, packed), mtime=0, compresslevel=9) as gz:
+            while chunk := src.read(_CHUNK):
+                raw.update(chunk)
+                size += len(chunk)
+                gz.write(chunk)
+        packed_size = dst.tell()
+    return {name: (size, raw.hexdigest()), name + ".gz": (packed_size, packed.hexdigest())}
+
+
+class _Hashing:
+    """A write-only file that hashes what passes through it."""
+
+    def __init__(self, f: Any, h: Any) -> None:
+        self._f, self._h = f, h
+
+    def write(self, data: bytes) -> int:
+        self._h.update(data)
+        return int(self._f.write(data))
+
+    def flush(self) -> None:
+        self._f.flush()
 
 
 def dump_files(written: dict[str, tuple[int, str]]) -> list[Any]:

@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
     from rdflib.namespace import DefinedNamespace
+
+    from .spool import SpooledQuads
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -81,8 +84,8 @@ class GraphText:
 
 @dataclass
 class DatasetText:
-    """The whole mapped graph: named graphs of statement texts. Duplicates are allowed here (the
-    same period in two sources' graphs); `sort` drops them, as a set of quads would."""
+    """The whole mapped graph in memory: named graphs of statement texts. Duplicates are allowed
+    here (the same period in two sources' graphs); `sort` drops them, as a set of quads would."""
 
     graphs: list[GraphText] = field(default_factory=list)
 
@@ -91,85 +94,27 @@ class DatasetText:
         self.graphs.append(g)
         return g
 
-    def sort(self) -> SortedQuads:
-        """One hash of every statement and one sort: both N-Triples and N-Quads follow from it
-        (a quad's line sorts by its statement first, then its graph)."""
-        graphs_of: dict[bytes, bytes | list[bytes]] = {}
-        get = graphs_of.get
-        by_graph: dict[bytes, list[bytes]] = {}
-        for g in self.graphs:
-            name = g.name.encode()
-            by_graph.setdefault(name, []).extend(g.statements)
-            for st in g.statements:
-                have = get(st)
-                if have is None:
-                    graphs_of[st] = name
-                elif isinstance(have, bytes):
-                    if have != name:
-                        graphs_of[st] = [have, name]
-                elif name not in have:
-                    have.append(name)
-        return SortedQuads(sorted(graphs_of), graphs_of, {n: sorted(set(ss)) for n, ss in sorted(by_graph.items()) if ss})
+    def sort(self, workdir: Path | None = None, run_bytes: int | None = None) -> SpooledQuads:
+        """The distinct quads in the writers' orders (`spool.SpooledQuads`)."""
+        from .spool import spool  # spool builds on this module's GraphText
+
+        return spool(self.graphs, workdir, run_bytes) if run_bytes is not None else spool(self.graphs, workdir)
 
 
-@dataclass(frozen=True)
-class SortedQuads:
-    """The distinct quads in the orders the writers use. Built once per build by `DatasetText.sort`."""
-
-    statements: list[bytes]  # the union graph: distinct statements, sorted
-    graphs_of: dict[bytes, bytes | list[bytes]]  # statement -> its graph (or graphs, in mapping order)
-    by_graph: dict[bytes, list[bytes]]  # graph -> its distinct statements, sorted; graphs sorted
-
-    def __len__(self) -> int:
-        return sum(len(ss) for ss in self.by_graph.values())
-
-    def graph_names(self) -> list[str]:
-        return [n.decode() for n in self.by_graph]
-
-    def ntriples(self) -> bytes:
-        """The union graph as N-Triples, sorted (ntp-kg.nt)."""
-        return b"".join(_interleave(self.statements, b" .\n"))
-
-    def nquads(self) -> bytes:
-        """Every quad as N-Quads, lines sorted (ntp-kg.nq)."""
-        tails: dict[bytes, bytes] = {}  # graph -> b" <graph> .\n", made once per graph
-        parts: list[bytes] = []
-        add = parts.append
-        for st in self.statements:
-            g = self.graphs_of[st]
-            for name in (g,) if isinstance(g, bytes) else sorted(g):
-                tail = tails.get(name)
-                if tail is None:
-                    tail = tails[name] = b" " + name + b" .\n"
-                add(st)
-                add(tail)
-        return b"".join(parts)
-
-    def nquads_by_graph(self) -> bytes:
-        """N-Quads sorted by graph, then statement: the order of ntp-kg.trig."""
-        return b"".join(part for name, ss in self.by_graph.items() for part in _interleave(ss, b" " + name + b" .\n"))
-
-    def quads(self) -> Iterator[ox.Quad]:
-        """Every distinct quad as pyoxigraph parses it (exact lexical forms), sorted by graph."""
-        return parse_quads(self.nquads_by_graph())
-
-
-def _interleave(items: list[bytes], tail: bytes) -> list[bytes]:
-    """[a, tail, b, tail, ...]: lines to join without making each line first."""
-    out = [tail] * (2 * len(items))
-    out[::2] = items
-    return out
-
-
-def ntriples_store(ntriples: bytes) -> ox.Store:
-    """N-Triples text in a new Store's default graph. pyoxigraph parses and loads text without
-    holding the GIL, so a thread can do this beside Python work (the gate's index)."""
+def ntriples_store(ntriples: bytes | Path) -> ox.Store:
+    """N-Triples text (or a file of it) in a new Store's default graph. pyoxigraph parses and
+    loads without holding the GIL, so a thread can do this beside Python work (the gate's index)."""
     store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    if isinstance(ntriples, Path):
+        store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
-def parse_triples(ntriples: bytes) -> list[ox.Triple]:
+def parse_triples(ntriples: bytes | Path) -> list[ox.Triple]:
+    if isinstance(ntriples, Path):
+        return list(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES))
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 

@@ -15,7 +15,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
-from .quadtext import SortedQuads
+from .spool import SpooledQuads
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_STRING_IRI = URIRef(_XSD_STRING)
@@ -142,7 +142,7 @@ def sorted_lines(data: bytes) -> bytes:
     return b"".join(line + b"\n" for line in lines if line)
 
 
-def to_rdflib_dataset(graph: SortedQuads) -> Dataset:
+def to_rdflib_dataset(graph: SpooledQuads) -> Dataset:
     """The mapped graph as an rdflib Dataset (for pySHACL and inspection; the build does not need it)."""
     ds = Dataset()
     graphs: dict[str, Graph] = {}

@@ -1,0 +1,89 @@
+"""The spool and its external sort: the same bytes whether the graph fits in memory or spills."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from ntp_kg import resources
+from ntp_kg.extsort import ExternalSort
+from ntp_kg.facts import load_seeds
+from ntp_kg.mapper import map_graphs
+from ntp_kg.quadtext import GraphText
+from ntp_kg.spool import SpooledQuads, spool
+
+BASE = "https://w3id.org/ntp-kg/"
+
+
+def _lines(n: int, seed: int = 0) -> list[bytes]:
+    rng = random.Random(seed)
+    alphabet = "ab<>\"@^_: \u00e9\u0628\U0001f600"
+    return [("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) + "\n").encode() for _ in range(n)]
+
+
+def test_external_sort_spills_and_merges_to_the_sorted_lines(tmp_path: Path) -> None:
+    lines = _lines(5000) + _lines(500)  # repeats
+    with ExternalSort(tmp_path, run_bytes=20_000) as s:
+        s.extend(lines)
+        assert s.runs > 10
+        assert list(s.merged()) == sorted(lines)
+        assert list(s.unique()) == sorted(set(lines))
+        # reads repeat, and two merges side by side do not share a file position
+        a, b = s.merged(), s.merged()
+        assert [x for pair in zip(a, b, strict=True) for x in pair] == [x for line in sorted(lines) for x in (line, line)]
+        with pytest.raises(RuntimeError, match="added after the sort was read"):
+            s.add(b"late\n")
+    assert list(tmp_path.iterdir()) == []  # run files are anonymous: nothing left, even while open
+
+
+def test_external_sort_in_memory_touches_no_disk(tmp_path: Path) -> None:
+    lines = _lines(100)
+    s = ExternalSort(tmp_path)
+    s.extend(lines)
+    assert (list(s.unique()), s.runs) == (sorted(set(lines)), 0)
+
+
+@pytest.fixture(scope="module")
+def graphs() -> list[GraphText]:
+    return list(map_graphs(load_seeds(resources.seeds_dir()), resources.ontology_files(), BASE))
+
+
+def _all(q: SpooledQuads) -> tuple[bytes, bytes, bytes, list[str], int]:
+    return q.ntriples(), q.nquads(), q.nquads_by_graph(), q.graph_names(), len(q)
+
+
+def test_spilled_spool_writes_the_same_bytes_as_in_memory(graphs: list[GraphText], tmp_path: Path) -> None:
+    small = spool(graphs)
+    big = spool(graphs, tmp_path, run_bytes=50_000)
+    assert (small.spilled, big.spilled) == (False, True)
+    expected = _all(small)
+    assert _all(big) == expected
+    assert _all(big) == expected  # a second read
+    assert expected[4] == 3754 and len(expected[3]) == 3
+    big.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _statements(rng: random.Random, n: int) -> list[bytes]:
+    """Statements where one is a prefix of another: '"x"' and '"x"@en', '_:b1' and '_:b12'."""
+    objects = ['"x"', '"x"@en', '"x"@en-gb', '"x"^^<http://ex.org/t>', "_:b1", "_:b12", "<http://ex.org/o>", '"x y"', '"\u0628"']
+    return [f"<http://ex.org/s{rng.randint(0, 3)}> <http://ex.org/p> {rng.choice(objects)}".encode() for _ in range(n)]
+
+
+@pytest.mark.parametrize("run_bytes", [1_000, 10**9])
+def test_quad_lines_sort_by_statement_then_graph(run_bytes: int, tmp_path: Path) -> None:
+    """The merge of N-Quads lines is the order (statement, graph), and the union is the sorted set
+    of statements, also where a statement extends another."""
+    rng = random.Random(7)
+    names = ["<http://ex.org/g>", "<http://ex.org/g2>", "<http://ex.org/a>"]
+    graphs = [GraphText(n, _statements(rng, 60)) for n in names] + [GraphText(names[0], _statements(rng, 30))]
+    q = spool(graphs, tmp_path, run_bytes=run_bytes)
+    quads = sorted({(st, g.name.encode()) for g in graphs for st in g.statements})
+    assert q.nquads() == b"".join(st + b" " + g + b" .\n" for st, g in quads)
+    assert q.ntriples() == b"".join(st + b" .\n" for st in sorted({st for st, _ in quads}))
+    by_graph = sorted(quads, key=lambda sg: (sg[1], sg[0]))
+    assert q.nquads_by_graph() == b"".join(st + b" " + g + b" .\n" for st, g in by_graph)
+    assert len(q) == len(quads)
+    assert q.blank_nodes

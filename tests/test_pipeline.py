@@ -55,6 +55,29 @@ def test_same_seeds_give_identical_bytes_across_processes(tmp_path: Path) -> Non
         assert (outs[0] / (d.name + ".gz")).read_bytes() == (outs[1] / (d.name + ".gz")).read_bytes(), d.name
 
 
+def test_a_build_that_spills_every_graph_to_disk_writes_the_same_files(tmp_path: Path, dist: Path) -> None:
+    """A sort buffer of one byte sends each graph's sorted quads to a run file of its own (and
+    the graph blocks to disk): every file of dist/ is the same bytes as an in-memory build's, and
+    no temporary file is left beside it."""
+    out = tmp_path / "dist"
+    result = build(out, sort_buffer=1)
+    assert result.graph.spilled
+    assert _snapshot_bytes(out) == _snapshot_bytes(dist)
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+def test_cli_sort_buffer_must_be_positive(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "300"}
+    r = subprocess.run([*NTP_KG, "build", "--dist", str(tmp_path / "d"), "--sort-buffer", "0"], capture_output=True, text=True, env=env)
+    assert r.returncode == 2
+    assert "Invalid value for '--sort-buffer'" in r.stderr and "greater than or equal to 1" in r.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def _snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
 def test_validation_failure_leaves_dist_untouched(tmp_path: Path, other_root: Path, dist: Path) -> None:
     target = tmp_path / "dist"
     shutil.copytree(dist, target)

@@ -42,7 +42,20 @@ def lint_cmd() -> None:
 
 
 @app.command("build")
-def build_cmd(dist: DistOpt = None, base: BaseOpt = "https://w3id.org/ntp-kg/") -> None:
+def build_cmd(
+    dist: DistOpt = None,
+    base: BaseOpt = "https://w3id.org/ntp-kg/",
+    sort_buffer: Annotated[
+        int,
+        typer.Option(
+            "--sort-buffer",
+            min=1,
+            envvar="NTP_KG_SORT_BUFFER",
+            help="MiB of pending quads the build sorts in memory (twice: sort and graph order); past it, sorted runs go to "
+            "temporary files beside --dist, merged at the end. The output is the same bytes whatever the value.",
+        ),
+    ] = 256,
+) -> None:
     """Lint, map, validate with SHACL, and write every dump to dist/ (atomically)."""
     from .iris import check_base
     from .pipeline import build
@@ -54,7 +67,7 @@ def build_cmd(dist: DistOpt = None, base: BaseOpt = "https://w3id.org/ntp-kg/") 
         raise typer.Exit(2) from exc
     try:
         out = _dist(dist)
-        result = build(out, base)
+        result = build(out, base, sort_buffer=sort_buffer << 20)
     except NtpKgError as exc:
         _fail(exc)
     typer.echo(result.lint.text().splitlines()[-1])

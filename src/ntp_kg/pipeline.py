@@ -21,6 +21,7 @@ from rdflib import Dataset
 
 from . import gate, quadtext, rdfio, resources
 from .errors import LintError, ValidationFailed
+from .extsort import DEFAULT_RUN_BYTES
 from .facts import load_seeds
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
@@ -44,21 +45,22 @@ class BuildResult:
         return rdfio.to_rdflib_dataset(self.graph)
 
 
-def graph(base: str = DEFAULT_BASE, workdir: Path | None = None) -> tuple[LintReport, SpooledQuads]:
-    """Seeds to RDF, refusing facts that fail lint. `workdir`: where sorted runs spill."""
+def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: int = DEFAULT_RUN_BYTES) -> tuple[LintReport, SpooledQuads]:
+    """Seeds to RDF, refusing facts that fail lint. `workdir`: where sorted runs spill past
+    `sort_buffer` bytes."""
     seeds = load_seeds(resources.seeds_dir())
     report = lint(seeds)
     if not report.ok:
         raise LintError(report.text())
-    return report, spool(map_graphs(seeds, resources.ontology_files(), base), workdir)
+    return report, spool(map_graphs(seeds, resources.ontology_files(), base), workdir, sort_buffer)
 
 
-def build(dist: Path | None, base: str = DEFAULT_BASE) -> BuildResult:
+def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAULT_RUN_BYTES) -> BuildResult:
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically)."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
     with Staging(dist) as stage:
-        lint_report, mapped = graph(base, stage.folder)
+        lint_report, mapped = graph(base, stage.folder, sort_buffer)
         nt = stage.write_union(mapped)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
             # pyoxigraph loads text without the GIL: the union's Store (the gate's SPARQL screen and

@@ -38,6 +38,7 @@ class ExternalSort:
         self._run_bytes = run_bytes
         self._runs: list[IO[bytes]] = []
         self._lines: list[bytes] = []
+        self._blocks: list[bytes] = []
         self._size = 0
         self._sealed = False
         self.count = 0
@@ -55,13 +56,15 @@ class ExternalSort:
         for line in lines:
             self.add(line)
 
-    def add_many(self, lines: list[bytes], nbytes: int) -> None:
-        """Add lines whose total length the caller knows (a whole graph at once)."""
+    def add_block(self, block: bytes, lines: int) -> None:
+        """Add `lines` lines joined in one bytes object (a whole graph at once). The block is kept
+        as it is until the run is sorted: a caller that keeps the same block (the spool) holds it
+        once, and no line object is made before then."""
         if self._sealed:
             raise RuntimeError("lines added after the sort was read")
-        self._lines.extend(lines)
-        self._size += nbytes + _PER_LINE * len(lines)
-        self.count += len(lines)
+        self._blocks.append(block)
+        self._size += len(block) + _PER_LINE * lines
+        self.count += lines
         if self._size >= self._run_bytes:
             self.spill()
 
@@ -72,6 +75,7 @@ class ExternalSort:
 
     def spill(self) -> None:
         """Sort the pending lines and write them as a run file."""
+        self._take_blocks()
         if not self._lines:
             return
         self._lines.sort()
@@ -89,6 +93,7 @@ class ExternalSort:
             if self._runs:
                 self.spill()
             else:
+                self._take_blocks()
                 self._lines.sort()
         if not self._runs:
             return iter(self._lines)
@@ -102,10 +107,15 @@ class ExternalSort:
                 yield line
                 prev = line
 
+    def _take_blocks(self) -> None:
+        for block in self._blocks:
+            self._lines.extend(block.splitlines(keepends=True))
+        self._blocks = []
+
     def close(self) -> None:
         for run in self._runs:
             run.close()
-        self._runs, self._lines = [], []
+        self._runs, self._lines, self._blocks = [], [], []
 
     def __enter__(self) -> ExternalSort:
         return self

@@ -70,12 +70,11 @@ class Spool:
         if not distinct:
             return
         tail = b" " + name.encode() + b" .\n"
-        lines = [st + tail for st in distinct]
-        data = b"".join(lines)
+        data = tail.join(distinct) + tail
         self._blank_nodes = self._blank_nodes or b"_:" in data
         assert self._sort is not None
-        self._sort.add_many(lines, len(data))
-        block = _Block(data, -1, len(data), len(lines))
+        self._sort.add_block(data, len(distinct))
+        block = _Block(data, -1, len(data), len(distinct))
         self._blocks.setdefault(name.encode(), []).append(block)
         self._pending.append(block)
         self._pending_bytes += len(data)

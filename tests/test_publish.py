@@ -195,12 +195,19 @@ def test_jsonld_fast_path_equals_rdflib_on_literals_of_every_kind() -> None:
         ("ex:a ex:p rdf:nil .", "rdf:nil"),
     ],
 )
-def test_jsonld_fast_path_declines_what_it_does_not_model(extra: str, why: str) -> None:
-    from ntp_kg import jsonld
+def test_jsonld_fast_path_declines_what_it_does_not_model(extra: str, why: str, tmp_path: Path) -> None:
+    """Neither the in-memory nor the streaming path models it; the file the build writes is then
+    rdflib's (the streamed start of the file is replaced, not kept)."""
+    from ntp_kg import jsonld, publish
 
     g = Graph().parse(data=_TTL + "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n" + extra, format="turtle")
     ts = triples(quads(_dataset_of(g)))
-    assert jsonld.document(ts, {"ex": "https://example.org/"}) is None, why
+    ctx = {"ex": "https://example.org/"}
+    assert jsonld.document(ts, ctx) is None, why
+    out = tmp_path / "out.jsonld"
+    publish.write_jsonld(lambda: iter(ts), ctx, out, tmp_path)
+    assert out.read_bytes() == _rdflib_jsonld(ts, ctx)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonld"]
 
 
 def _dataset_of(g: Graph) -> Dataset:

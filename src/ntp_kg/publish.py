@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +135,7 @@ class Staging:
         """ntp-kg.jsonld and the context it is compacted with (context.jsonld)."""
         ctx = resources.context()
         path = self.folder / f"{BASENAME}.jsonld"
-        write_jsonld(triples if triples is not None else self.union(), ctx, path)
+        write_jsonld((lambda: triples) if triples is not None else self.union, ctx, path, self.folder)
         self._done(path.name)
         self.write("context.jsonld", (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
@@ -171,20 +171,26 @@ class Staging:
         return digests
 
 
-def write_jsonld(triples: Iterable[ox.Triple], ctx: dict[str, Any], path: Path) -> None:
-    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
-    (module jsonld), else by rdflib's serializer."""
-    ts = list(triples)
-    doc = jsonld_document(ts, ctx)
-    path.write_bytes(jsonld.dumps(doc))
+def write_jsonld(triples: Callable[[], Iterable[ox.Triple]], ctx: dict[str, Any], path: Path, workdir: Path | None = None) -> None:
+    """rdflib's compacted JSON-LD of the union graph: written node by node where our graph allows
+    (`jsonld.write`: nodes re-sorted by id on disk past its budget, under `workdir`), else by
+    rdflib's serializer over the whole graph in memory. `triples` gives the union's triples,
+    afresh for each call."""
+    with open(path, "wb", buffering=_CHUNK) as out:
+        if jsonld.write(triples(), ctx, out, workdir):
+            return
+    path.write_bytes(jsonld.dumps(_rdflib_jsonld(list(triples()), ctx)))
 
 
 def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
     """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
     (module jsonld), else by rdflib's serializer."""
     doc = jsonld.document(ts, ctx)
-    if doc is None:
-        doc = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
+    return doc if doc is not None else _rdflib_jsonld(ts, ctx)
+
+
+def _rdflib_jsonld(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(rdfio.to_rdflib_graph(ts).serialize(format="json-ld", context=ctx, auto_compact=True))
     return doc
 
 

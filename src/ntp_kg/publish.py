@@ -112,7 +112,7 @@ class Staging:
 
     def union(self) -> Iterable[ox.Triple]:
         """The union graph's triples, parsed as they are read from ntp-kg.nt."""
-        return ox.parse(path=self.nt, format=ox.RdfFormat.N_TRIPLES)
+        return ox.parse(path=self.nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output: already checked
 
     def write_dumps(self, graph: SpooledQuads, triples: Iterable[ox.Triple] | None = None) -> None:
         """Turtle, TriG, JSON-LD and its context. `triples`: the union already parsed, if the

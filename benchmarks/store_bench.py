@@ -193,7 +193,7 @@ def serve(args: list[str], workers: int, workdir: Path, switch_to: Path | None =
         log.close()
 
 
-def bench_size(size: str, seed: int, workers: int, timeout: float) -> dict[str, Any]:
+def bench_size(size: str, seed: int, workers: int, timeout: float, memory: bool = True, switch: bool = True) -> dict[str, Any]:
     dump = dump_for(size, seed, timeout)
     tmp = Path(tempfile.mkdtemp(prefix=f"store-bench-{size}-"))
     try:
@@ -218,12 +218,13 @@ def bench_size(size: str, seed: int, workers: int, timeout: float) -> dict[str, 
             "reopen": {"open_seconds": round(opened, 4), "first_count_seconds": round(first, 4)},
         }
         print(f"  {size}: loaded {manifest['quads']} quads in {seconds:.1f} s; {disk / 2**20:.0f} MiB on disk; reopened in {opened * 1000:.1f} ms", flush=True)
-        result["serve_store"] = serve(["--store", str(store)], workers, tmp, switch_to=dump, store=store)
+        result["serve_store"] = serve(["--store", str(store)], workers, tmp, switch_to=dump if switch else None, store=store)
         print(f"  {size}: serve --store ready in {result['serve_store']['ready_seconds']:.2f} s", flush=True)
-        # No memory limit for the in-memory server: with the default 2 GiB per worker it cannot
-        # load the 100k dump (a worker aborts: "memory allocation failed"), `--store` fits.
-        result["serve_memory"] = serve(["--data", str(dump), "--memory-limit", "0"], workers, tmp)
-        print(f"  {size}: serve --data ready in {result['serve_memory']['ready_seconds']:.2f} s", flush=True)
+        if memory:
+            # No memory limit for the in-memory server: with the default 2 GiB per worker it cannot
+            # load the 100k dump (a worker aborts: "memory allocation failed"), `--store` fits.
+            result["serve_memory"] = serve(["--data", str(dump), "--memory-limit", "0"], workers, tmp)
+            print(f"  {size}: serve --data ready in {result['serve_memory']['ready_seconds']:.2f} s", flush=True)
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -250,6 +251,8 @@ def table(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         for label, key in (("--store", "serve_store"), ("--data (memory)", "serve_memory")):
+            if key not in r:
+                continue
             s = r[key]
             switch = s.get("switch", {}).get("served_after_seconds")
             lines.append(
@@ -266,11 +269,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds for building a dump (default 3600)")
     ap.add_argument("--report", type=Path, help="print the tables of a results JSON file and exit")
+    ap.add_argument("--no-memory", action="store_true", help="skip in-memory serving (each worker holds the whole graph: not at 1M on 23 GB)")
+    ap.add_argument("--no-switch", action="store_true", help="skip the second load (the version switch under serve --store)")
     args = ap.parse_args()
     if args.report:
         print(table(json.loads(args.report.read_text())["results"]))
         return
-    results = [bench_size(size, args.seed, args.workers, args.timeout) for size in args.sizes.split(",")]
+    results = [bench_size(size, args.seed, args.workers, args.timeout, not args.no_memory, not args.no_switch) for size in args.sizes.split(",")]
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"nproc": os.cpu_count(), "loadavg": os.getloadavg(), "python": platform.python_version()},

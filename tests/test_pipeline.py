@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,32 @@ def test_a_build_that_spills_every_graph_to_disk_writes_the_same_files(tmp_path:
     assert result.graph.spilled
     assert _snapshot_bytes(out) == _snapshot_bytes(dist)
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+def test_the_next_build_removes_what_a_killed_build_left(tmp_path: Path) -> None:
+    """SIGKILL (the out-of-memory killer's signal) leaves a build's staging folder behind; the
+    next build of the same dist/ removes it, and only it: not a running build's folder, not a
+    folder with no record of its writer, not another host's."""
+    out = tmp_path / "dist"
+    killed = subprocess.Popen([*NTP_KG, "build", "--dist", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not list(tmp_path.glob(".dist-new-*/.ntp-kg-building")):
+        assert killed.poll() is None, "the build ended before it could be killed"
+        time.sleep(0.01)
+    killed.kill()
+    killed.wait()
+    (left,) = tmp_path.glob(".dist-new-*")
+    running = tmp_path / ".dist-new-running"
+    running.mkdir()
+    (running / ".ntp-kg-building").write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    unknown = tmp_path / ".dist-new-unknown"
+    unknown.mkdir()
+    elsewhere = tmp_path / ".dist-new-elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".ntp-kg-building").write_text(f"{killed.pid} another-host\n")
+    r = subprocess.run([*NTP_KG, "build", "--dist", str(out)], capture_output=True, text=True, check=True)
+    assert f"removed {left}: the unfinished output of a build that was killed" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist-new-elsewhere", ".dist-new-running", ".dist-new-unknown", "dist"]
+    assert not (out / ".ntp-kg-building").exists()
 
 
 def test_cli_sort_buffer_must_be_positive(tmp_path: Path) -> None:

@@ -70,6 +70,8 @@ def build_cmd(
         result = build(out, base, sort_buffer=sort_buffer << 20)
     except NtpKgError as exc:
         _fail(exc)
+    for folder in result.abandoned:
+        typer.echo(f"removed {folder}: the unfinished output of a build that was killed", err=True)
     typer.echo(result.lint.text().splitlines()[-1])
     typer.echo(result.validation.text().splitlines()[0])
     for w in result.validation.warnings:

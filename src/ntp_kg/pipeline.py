@@ -38,6 +38,7 @@ class BuildResult:
     graph: SpooledQuads
     checksums: dict[str, str]
     dist: Path | None
+    abandoned: tuple[Path, ...] = ()  # staging folders of killed builds, removed (publish.remove_abandoned)
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -76,4 +77,4 @@ def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAUL
             del triples
             stage.write_catalogue(store.result(), validation, base)
         checksums = stage.commit()
-    return BuildResult(lint_report, validation, mapped, checksums, dist)
+    return BuildResult(lint_report, validation, mapped, checksums, dist, tuple(stage.abandoned))

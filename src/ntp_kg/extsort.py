@@ -3,8 +3,8 @@
 At a million observations the build has tens of millions of N-Quads lines; sorting them as one
 Python list takes more memory than the machine has. Lines are gathered up to a byte budget,
 sorted, and written as a run file; `merged()` then yields every line in order with `heapq.merge`,
-reading each run through a file buffer. While everything fits in one run nothing touches the
-disk, so small builds pay nothing for it.
+reading each run in 1 MiB chunks. While everything fits in one run nothing touches the disk, so
+small builds pay nothing for it.
 
 A line is bytes ending with b"\\n" and holding no other b"\\n" or b"\\r" (runs are read back
 with `bytes.splitlines`; callers that sort multi-line records escape their line breaks, as

@@ -45,8 +45,9 @@ class _Block:
 
 @dataclass
 class Spool:
-    """Graphs in, `SpooledQuads` out (`finish`). `run_bytes` bounds the memory of pending lines
-    (twice: the sort's run buffer and the blocks not yet written)."""
+    """Graphs in, `SpooledQuads` out (`finish`). `run_bytes` bounds the pending quads' memory:
+    a graph's block is held once, by the sort and by the graph order alike, until written; sorting
+    a run splits its blocks into lines, about as much again for a moment."""
 
     workdir: Path | None = None  # where spilled files go (anonymous temporary files)
     run_bytes: int = DEFAULT_RUN_BYTES
@@ -121,8 +122,9 @@ def spool(graphs: Iterable[GraphText], workdir: Path | None = None, run_bytes: i
 
 class SpooledQuads:
     """The distinct quads of the mapped graph, readable in the writers' orders, as often as needed
-    (each statement-major read is a merge of the sorted runs). Spilled files are anonymous temporary files, closed by `close()` or when the object
-    is collected (the operating system removes them then, or when the process ends)."""
+    (each statement-major read is a merge of the sorted runs). Spilled files are anonymous
+    temporary files, closed by `close()` or when the object is collected (the operating system
+    removes them then, or when the process ends, however it ends)."""
 
     def __init__(self, sort: ExternalSort, blocks: dict[bytes, _Block], file: BinaryIO | None, quads: int, blank_nodes: bool) -> None:
         self._sort = sort

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -92,6 +94,25 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path: Path) -> None
     assert f"removed {left}: the unfinished output of a build that was killed" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist-new-elsewhere", ".dist-new-running", ".dist-new-unknown", "dist"]
     assert not (out / ".ntp-kg-building").exists()
+
+
+def _small_files() -> None:
+    """In the child: writes past 100 kB fail with EFBIG (as a full disk fails with ENOSPC)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel's signal ends the process
+
+
+def test_a_write_that_fails_is_a_clear_error_and_changes_nothing(tmp_path: Path, dist: Path) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    before = _snapshot(out)
+    r = subprocess.run([*NTP_KG, "build", "--dist", str(out)], capture_output=True, text=True, preexec_fn=_small_files)  # noqa: PLW1509 - a limit for this child only
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"error: could not write the build beside {out}: File too large")
+    assert f"Nothing was replaced; {out} is as it was." in r.stderr
+    assert "Traceback" not in r.stderr
+    assert _snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 
 
 def test_cli_sort_buffer_must_be_positive(tmp_path: Path) -> None:

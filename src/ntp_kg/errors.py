@@ -7,6 +7,7 @@
     ├── ValidationFailed       the graph does not conform to shapes/        (exit 1)
     ├── IriCollision           two different things would get one IRI
     ├── UnsafeOutput           an output folder that is not ours to replace
+    ├── OutputError            the build could not be written (disk full...); dist/ unchanged
     └── QueryError             a SPARQL query cannot be parsed or run
 
 Exceptions are for failures; the findings of lint and validation are values
@@ -50,6 +51,10 @@ class IriCollision(NtpKgError):
 
 class UnsafeOutput(NtpKgError):
     pass
+
+
+class OutputError(NtpKgError):
+    """Writing the build failed (no space, a file size limit, permissions); nothing was replaced."""
 
 
 class QueryError(NtpKgError):

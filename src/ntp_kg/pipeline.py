@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from . import gate, quadtext, rdfio, resources
-from .errors import LintError, ValidationFailed
+from .errors import LintError, OutputError, ValidationFailed
 from .extsort import DEFAULT_RUN_BYTES
 from .facts import load_seeds
 from .iris import DEFAULT_BASE
@@ -60,6 +60,18 @@ def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAUL
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically)."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
+    try:
+        return _build(dist, base, sort_buffer)
+    except OSError as exc:  # seeds are read before: a SeedError names their problems
+        where = f"beside {dist}" if dist is not None else "in the temporary folder"
+        raise OutputError(
+            f"could not write the build {where}: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}. "
+            f"Nothing was replaced{f'; {dist} is as it was' if dist is not None else ''}. The build writes every dump, its "
+            "gzip twin and its sort runs in a sibling folder before swapping it in: over 40 GB at 1M observations."
+        ) from exc
+
+
+def _build(dist: Path | None, base: str, sort_buffer: int) -> BuildResult:
     with Staging(dist) as stage:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
         nt = stage.write_union(mapped)

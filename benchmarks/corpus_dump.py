@@ -70,15 +70,18 @@ def dump(n_obs: int, seed: int = 0) -> Path:
 def _child(root: Path, out: Path) -> None:
     from ntp_kg.facts import load_seeds
     from ntp_kg.lint import lint
-    from ntp_kg.mapper import map_seeds
+    from ntp_kg.mapper import map_graphs
+    from ntp_kg.spool import spool
 
     seeds = load_seeds(root / "seeds")
     report = lint(seeds)
     if not report.ok:
         raise SystemExit(f"lint failed on the corpus {root}:\n{report.text()[-3000:]}")
-    data = map_seeds(seeds, sorted((root / "ontology").glob("*.ttl")), BASE).sort().nquads()
+    quads = spool(map_graphs(seeds, sorted((root / "ontology").glob("*.ttl")), BASE), out.parent)  # as the build: streamed
+    del seeds
     tmp = out.with_suffix(".nq.tmp")
-    tmp.write_bytes(data)
+    with open(tmp, "wb", buffering=1 << 22) as f:
+        quads.write_nt_nq(None, f)
     tmp.replace(out)  # atomic: a half-written dump is never taken for a cached one
 
 

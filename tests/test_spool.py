@@ -87,3 +87,9 @@ def test_quad_lines_sort_by_statement_then_graph(run_bytes: int, tmp_path: Path)
     assert q.nquads_by_graph() == b"".join(st + b" " + g + b" .\n" for st, g in by_graph)
     assert len(q) == len(quads)
     assert q.blank_nodes
+
+
+@pytest.mark.parametrize("name", ["_:g", "DEFAULT", "https://ex.org/g", "<https://ex.org/a b>"])
+def test_a_graph_name_that_is_not_an_iri_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="must be an IRI in N-Triples form"):
+        spool([GraphText(name, [b"<http://ex.org/s> <http://ex.org/p> <http://ex.org/o>"])])

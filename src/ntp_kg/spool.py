@@ -67,6 +67,10 @@ class Spool:
         self.add_statements(graph.name, graph.statements)
 
     def add_statements(self, name: str, statements: Iterable[bytes]) -> None:
+        """`name`: the graph's IRI as N-Triples text. Only an IRI: the merge finds a line's
+        statement by the last b" <" (an IRI holds no space), and the dumps have no default graph."""
+        if not (name.startswith("<") and name.endswith(">")) or " " in name:
+            raise ValueError(f"a named graph's name must be an IRI in N-Triples form (<...>), not {name!r}")
         distinct = sorted(set(statements))
         if not distinct:
             return

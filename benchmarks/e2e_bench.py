@@ -25,8 +25,6 @@ import json
 import os
 import platform
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,59 +51,23 @@ def observations(size: str) -> int:
 
 
 def run_step(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Wall seconds, CPU seconds and peak RSS of one command (its own rusage, via wait4)."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env)
-    assert p.stdout is not None and p.stderr is not None
-    out, err = p.stdout.read(), p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - t
-    if p.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}): {err.decode()[-3000:]}")
-    return {
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
-        "output": (out.decode() + err.decode())[-600:],
-    }
+    m = store_bench.run_measured(cmd, env)
+    return {"seconds": round(m.seconds, 2), "cpu_seconds": round(m.cpu_seconds, 2), "peak_rss_mb": round(m.peak_rss_mb), "output": (m.stdout + m.stderr)[-600:]}
 
 
 def serve_until_answered(store: Path, dist: Path, workers: int, env: dict[str, str], log: Path) -> dict[str, Any]:
-    port = store_bench.free_port()
-    cmd = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-           "--time-limit", "300", "--store", str(store), "--dist", str(dist)]
-    base = f"http://127.0.0.1:{port}"
     t = time.perf_counter()
-    with log.open("wb") as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env)
-        try:
-            while True:
-                if p.poll() is not None:
-                    raise SystemExit(f"serve stopped: {log.read_text()[-2000:]}")
-                try:
-                    if httpx.get(base + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-            result: dict[str, Any] = {"ready_seconds": round(time.perf_counter() - t, 2)}
-            with httpx.Client(base_url=base, timeout=600) as client:
-                for name in (store_bench.GROUP, store_bench.POINT):
-                    q0 = time.perf_counter()
-                    r = client.post("/sparql", data={"query": store_bench.query_text(name)}, headers={"Accept": "application/sparql-results+json"})
-                    if r.status_code != 200:
-                        raise SystemExit(f"{name}: {r.status_code} {r.text[:300]}")
-                    result[name] = {"seconds": round(time.perf_counter() - q0, 3), "rows": len(r.json()["results"]["bindings"])}
-            result["answered_seconds"] = round(time.perf_counter() - t, 2)
-            return result
-        finally:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+    with store_bench.running_server(["--store", str(store), "--dist", str(dist)], workers, log, time_limit=300, env=env) as (_p, base, ready):
+        result: dict[str, Any] = {"ready_seconds": round(ready, 2)}
+        with httpx.Client(base_url=base, timeout=600) as client:
+            for name in (store_bench.GROUP, store_bench.POINT):
+                q0 = time.perf_counter()
+                r = client.post("/sparql", data={"query": store_bench.query_text(name)}, headers={"Accept": "application/sparql-results+json"})
+                if r.status_code != 200:
+                    raise SystemExit(f"{name}: {r.status_code} {r.text[:300]}")
+                result[name] = {"seconds": round(time.perf_counter() - q0, 3), "rows": len(r.json()["results"]["bindings"])}
+        result["answered_seconds"] = round(time.perf_counter() - t, 2)
+        return result
 
 
 def bench(size: str, seed: int, workers: int) -> dict[str, Any]:

@@ -36,6 +36,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,17 +75,30 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of a command (its own rusage, via wait4)."""
+@dataclass(frozen=True)
+class Measured:
+    """One command's run: wall seconds, CPU seconds and peak RSS of its own process (wait4)."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
-    assert p.stdout is not None and p.stderr is not None
-    out, err = p.stdout.read(), p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as err_file:  # a file, not a pipe: a full stderr pipe cannot block the child
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file, cwd=REPO, env=env)
+        assert p.stdout is not None
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)  # reaps the child with its own rusage (Popen.wait would not give it)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err_file.seek(0)
+        err = err_file.read().decode()
     if p.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {err.decode()}")
-    return time.perf_counter() - t, usage.ru_maxrss / 1024, out.decode()
+        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}): {err[-3000:]}")
+    return Measured(time.perf_counter() - t, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode(), err)
 
 
 def reopen_seconds(database: Path, runs: int = 5) -> tuple[float, float]:
@@ -148,24 +164,39 @@ def best_of(client: httpx.Client, query: str, runs: int = 3) -> float:
     return min(times)
 
 
-def serve(args: list[str], workers: int, workdir: Path, switch_to: Path | None = None, store: Path | None = None) -> dict[str, Any]:
+@contextmanager
+def running_server(args: list[str], workers: int, log: Path, time_limit: float = 120, env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str, float]]:
+    """`ntp-kg serve ARGS` on a free loopback port until /health answers: the process, its base
+    URL and the seconds it took to answer; stopped (SIGTERM, then SIGKILL) on the way out."""
     port = free_port()
-    log = (workdir / f"serve-{port}.log").open("wb")
-    cmd = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--time-limit", "120", *args]
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    cmd = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+           "--time-limit", str(time_limit), *args]
     base = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            if p.poll() is not None:
-                raise SystemExit(f"{' '.join(cmd)} stopped: {(workdir / f'serve-{port}.log').read_text()[-2000:]}")
+    t = time.perf_counter()
+    with log.open("wb") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+        try:
+            while True:
+                if p.poll() is not None:
+                    raise SystemExit(f"{' '.join(cmd)} stopped: {log.read_text()[-2000:]}")
+                try:
+                    if httpx.get(base + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+            yield p, base, time.perf_counter() - t
+        finally:
+            p.send_signal(signal.SIGTERM)
             try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        ready = time.perf_counter() - t
+                p.wait(60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def serve(args: list[str], workers: int, workdir: Path, switch_to: Path | None = None, store: Path | None = None) -> dict[str, Any]:
+    with running_server(args, workers, workdir / f"serve-{len(list(workdir.glob('serve-*.log')))}.log") as (p, base, ready):
         out: dict[str, Any] = {"ready_seconds": round(ready, 3)}
         with httpx.Client(base_url=base, timeout=300) as client:
             out["point_query_seconds"] = round(best_of(client, query_text(POINT)), 4)
@@ -174,23 +205,15 @@ def serve(args: list[str], workers: int, workdir: Path, switch_to: Path | None =
         out["workers"] = [m for m in map(memory_of, children(p.pid)) if m is not None]
         out["health"] = httpx.get(base + "/health", timeout=5).json()
         if switch_to is not None and store is not None:
-            load_seconds, _, printed = run_measured([*CLI, "load", "--store", str(store), str(switch_to)])
-            new = printed.split("(version ", 1)[1].split(")", 1)[0]
+            load = run_measured([*CLI, "load", "--store", str(store), str(switch_to)])
+            new = load.stdout.split("(version ", 1)[1].split(")", 1)[0]
             t = time.perf_counter()
             while (health := httpx.get(base + "/health", timeout=5).json())["store"]["version"] != new:
                 if time.perf_counter() - t > 120:
                     raise SystemExit(f"the server did not switch to version {new} within 120 s; /health: {health}")
                 time.sleep(0.02)
-            out["switch"] = {"load_seconds": round(load_seconds, 2), "served_after_seconds": round(time.perf_counter() - t, 2)}
+            out["switch"] = {"load_seconds": round(load.seconds, 2), "served_after_seconds": round(time.perf_counter() - t, 2)}
         return out
-    finally:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-        log.close()
 
 
 def bench_size(size: str, seed: int, workers: int, timeout: float, memory: bool = True, switch: bool = True) -> dict[str, Any]:
@@ -198,7 +221,8 @@ def bench_size(size: str, seed: int, workers: int, timeout: float, memory: bool 
     tmp = Path(tempfile.mkdtemp(prefix=f"store-bench-{size}-"))
     try:
         store = tmp / "store"
-        seconds, peak, printed = run_measured([*CLI, "load", "--store", str(store), str(dump)])
+        load = run_measured([*CLI, "load", "--store", str(store), str(dump)])
+        seconds, peak, printed = load.seconds, load.peak_rss_mb, load.stdout
         version = json.loads((store / "current.json").read_text())["version"]
         database = store / "versions" / version / "oxigraph"
         manifest = json.loads((store / "versions" / version / "manifest.json").read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -23,11 +24,24 @@ def _lines(n: int, seed: int = 0) -> list[bytes]:
     return [("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) + "\n").encode() for _ in range(n)]
 
 
+def _open_in(folder: Path) -> int:
+    """Files of this process open under `folder`, named or not (an anonymous temporary file's
+    link reads '<folder>/#123 (deleted)' on Linux)."""
+    links = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:  # the listing's own descriptor, already closed
+            continue
+    return sum(link.startswith(str(folder) + os.sep) for link in links)
+
+
 def test_external_sort_spills_and_merges_to_the_sorted_lines(tmp_path: Path) -> None:
     lines = _lines(5000) + _lines(500)  # repeats
     with ExternalSort(tmp_path, run_bytes=20_000) as s:
         s.extend(lines)
         assert s.runs > 10
+        assert _open_in(tmp_path) == s.runs
         assert list(s.merged()) == sorted(lines)
         assert list(s.unique()) == sorted(set(lines))
         # reads repeat, and two merges side by side do not share a file position
@@ -35,7 +49,8 @@ def test_external_sort_spills_and_merges_to_the_sorted_lines(tmp_path: Path) -> 
         assert [x for pair in zip(a, b, strict=True) for x in pair] == [x for line in sorted(lines) for x in (line, line)]
         with pytest.raises(RuntimeError, match="added after the sort was read"):
             s.add(b"late\n")
-    assert list(tmp_path.iterdir()) == []  # run files are anonymous: nothing left, even while open
+    assert list(tmp_path.iterdir()) == []  # run files are anonymous: no name to leave behind
+    assert _open_in(tmp_path) == 0  # and closed: their space is freed
 
 
 def test_external_sort_in_memory_touches_no_disk(tmp_path: Path) -> None:
@@ -62,7 +77,9 @@ def test_spilled_spool_writes_the_same_bytes_as_in_memory(graphs: list[GraphText
     assert _all(big) == expected
     assert _all(big) == expected  # a second read
     assert expected[4] == 3754 and len(expected[3]) == 3
+    assert _open_in(tmp_path) > 1  # runs and the graph blocks
     big.close()
+    assert _open_in(tmp_path) == 0
     assert list(tmp_path.iterdir()) == []
 
 

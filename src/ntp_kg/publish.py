@@ -18,7 +18,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,14 +119,14 @@ class Staging:
         """The union graph's triples, parsed as they are read from ntp-kg.nt."""
         return ox.parse(path=self.nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output: already checked
 
-    def write_dumps(self, graph: SpooledQuads, triples: Iterable[ox.Triple] | None = None) -> None:
+    def write_dumps(self, graph: SpooledQuads, triples: Sequence[ox.Triple] | None = None) -> None:
         """Turtle, TriG, JSON-LD and its context. `triples`: the union already parsed, if the
-        caller has it (else each writer parses ntp-kg.nt as it goes)."""
+        caller has it (read by each writer; else each writer parses ntp-kg.nt as it goes)."""
         self.write_turtle(triples)
         self.write_trig(graph)
         self.write_jsonld(triples)
 
-    def write_turtle(self, triples: Iterable[ox.Triple] | None = None) -> None:
+    def write_turtle(self, triples: Sequence[ox.Triple] | None = None) -> None:
         path = self.folder / f"{BASENAME}.ttl"
         ox.serialize(triples if triples is not None else self.union(), path, format=ox.RdfFormat.TURTLE, prefixes=resources.prefixes())
         self._done(path.name)
@@ -136,7 +136,7 @@ class Staging:
         ox.serialize(graph.quads(), path, format=ox.RdfFormat.TRIG, prefixes=resources.prefixes())
         self._done(path.name)
 
-    def write_jsonld(self, triples: Iterable[ox.Triple] | None = None) -> None:
+    def write_jsonld(self, triples: Sequence[ox.Triple] | None = None) -> None:
         """ntp-kg.jsonld and the context it is compacted with (context.jsonld)."""
         ctx = resources.context()
         path = self.folder / f"{BASENAME}.jsonld"
@@ -186,13 +186,6 @@ def write_jsonld(triples: Callable[[], Iterable[ox.Triple]], ctx: dict[str, Any]
         if jsonld.write(triples(), ctx, out, workdir):
             return
     path.write_bytes(jsonld.dumps(_rdflib_jsonld(list(triples()), ctx)))
-
-
-def jsonld_document(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:
-    """rdflib's compacted JSON-LD of the union graph: computed directly where our graph allows
-    (module jsonld), else by rdflib's serializer."""
-    doc = jsonld.document(ts, ctx)
-    return doc if doc is not None else _rdflib_jsonld(ts, ctx)
 
 
 def _rdflib_jsonld(ts: list[ox.Triple], ctx: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .extsort import DEFAULT_RUN_BYTES
+
 if TYPE_CHECKING:
     from rdflib.namespace import DefinedNamespace
 
@@ -94,11 +96,11 @@ class DatasetText:
         self.graphs.append(g)
         return g
 
-    def sort(self, workdir: Path | None = None, run_bytes: int | None = None) -> SpooledQuads:
+    def sort(self, workdir: Path | None = None, run_bytes: int = DEFAULT_RUN_BYTES) -> SpooledQuads:
         """The distinct quads in the writers' orders (`spool.SpooledQuads`)."""
         from .spool import spool  # spool builds on this module's GraphText
 
-        return spool(self.graphs, workdir, run_bytes) if run_bytes is not None else spool(self.graphs, workdir)
+        return spool(self.graphs, workdir, run_bytes)
 
 
 def ntriples_store(ntriples: bytes | Path) -> ox.Store:

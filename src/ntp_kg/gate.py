@@ -56,7 +56,7 @@ from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -126,6 +126,9 @@ class GateStats:
     unknown_shapes: list[str] = field(default_factory=list)  # shapes the Python screen cannot model
     lossy_literals: int = 0
     fallback: str | None = None  # why the whole graph went to pySHACL, if it did
+    parts: int = 0  # parts screened one at a time (gate_parts)
+    fetched: int = 0  # descriptions read from the union file, outside their part (gate_parts)
+    inverse_lookups: int = 0  # inverse steps asked of the store (gate_parts)
     _nested: float = field(default=0.0, repr=False)  # seconds of inner phases, taken out of outer ones
 
     def add(self, phase: str, seconds: float) -> None:
@@ -748,10 +751,14 @@ _CANON = {
 _INT_CANON = re.compile(r"0|-?[1-9][0-9]*")
 
 
+class _Back(Protocol):
+    def get(self, t: Any, /) -> Any: ...
+
+
 @dataclass
 class _Oxi:
     store: ox.Store
-    back: dict[Any, Any]  # pyoxigraph term -> rdflib term, for blank nodes and literals
+    back: _Back  # pyoxigraph term -> rdflib term, for blank nodes and literals (a dict, or gate_parts' conversion)
     lossy_identity: bool  # two rdflib terms became one, or a lexical form / language tag changed
     lossy_datatype: bool  # a datatype changed (e.g. xsd:nonNegativeInteger -> xsd:integer)
     lossy_count: int
@@ -1415,10 +1422,7 @@ def _gate(
         return hit
 
     candidates: dict[Any, set[Any]] = {}
-    direct: list[Any] = []  # results built from pyoxigraph rows (whole-graph queries)
-    direct_conforms = True
     top = [s for s in eng.shapes if not s.deactivated]
-    oxi: _Oxi | None = None
     with _Timer(stats, "screen: core (Python)"), _no_gc():  # memo dictionaries, no cycles
         for shape in top:
             c = eng.compiled(shape)
@@ -1436,12 +1440,35 @@ def _gate(
             hits = [f for f in tgts if screen.top_level(c, f) != PASS]
             if hits:
                 candidates.setdefault(shape.node, set()).update(hits)
+    return _sparql_and_report(eng, stats, t0, candidates, targets_of, data.oxi, data.dg, screen_sparql=screen_sparql, reference=reference)
+
+
+def _sparql_and_report(
+    eng: _Engine,
+    stats: GateStats,
+    t0: float,
+    candidates: dict[Any, set[Any]],
+    targets_of: Callable[[Shape], set[Any]],
+    oxi_of: Callable[[], _Oxi],
+    dg_of: Callable[[], DataGraph],
+    *,
+    screen_sparql: bool,
+    reference: Callable[[], Graph] | None,
+) -> _v.ValidationReport:
+    """The SPARQL screen and the report phase, after the core screen found `candidates` (shape
+    -> focus nodes). `targets_of` gives a shape's focus nodes (asked for shapes with SPARQL
+    constraints only), `oxi_of` the union's store, `dg_of` pySHACL's data graph (made only when
+    pySHACL has work)."""
+    direct: list[Any] = []  # results built from pyoxigraph rows (whole-graph queries)
+    direct_conforms = True
+    top = [s for s in eng.shapes if not s.deactivated]
+    oxi: _Oxi | None = None
     sparql_shapes = [s for s in top if eng.compiled(s).sparql]
     if sparql_shapes:
         if screen_sparql:
             with _Timer(stats, "screen: to pyoxigraph"), _no_gc():
                 try:
-                    oxi = data.oxi()
+                    oxi = oxi_of()
                     stats.lossy_literals = oxi.lossy_count
                 except (ValueError, TypeError, SyntaxError) as exc:  # e.g. an IRI pyoxigraph refuses
                     stats.sparql_fallbacks.append(f"all: {exc}")
@@ -1455,7 +1482,7 @@ def _gate(
                     if all(rows is not None for _h, rows in all_rows):
                         tg = targets_of(shape)
                         for h, rows in all_rows:
-                            rs = _sparql_results(c.sparql_comp, h, shape, rows or [], sorted(tg, key=_sort_key), data.dg)
+                            rs = _sparql_results(c.sparql_comp, h, shape, rows or [], sorted(tg, key=_sort_key), dg_of)
                             direct.extend(rs)
                             if rs and shape.severity == SH.Violation:
                                 direct_conforms = False
@@ -1474,7 +1501,7 @@ def _gate(
         conforms = direct_conforms
         if candidates:
             # as pyshacl.validate(advanced=True) reads it, or the data itself
-            dg = DataGraph.from_rdflib(reference()).clone() if reference is not None else data.dg()
+            dg = DataGraph.from_rdflib(reference()).clone() if reference is not None else dg_of()
             with _v._parse_each_query_once():
                 for shape in eng.shapes:  # pySHACL's order
                     focus = candidates.get(shape.node)
@@ -1487,6 +1514,8 @@ def _gate(
         report_graph, _text = Validator.create_validation_report(eng.sg, conforms, reports)
     stats.add("total", time.perf_counter() - t0)
     return _v.ValidationReport(conforms=conforms, findings=_v._findings(report_graph), graph=report_graph)
+
+
 
 
 def _sort_key(n: Any) -> tuple[str, str]:

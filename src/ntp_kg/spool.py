@@ -136,6 +136,7 @@ class SpooledQuads:
         self._blocks = blocks
         self._file = file
         self._quads = quads  # each graph's distinct statements, summed: the distinct quads
+        self._split: set[bytes] | None = None
         self._finalizer = weakref.finalize(self, _close, sort, file)
 
     def __len__(self) -> int:
@@ -166,24 +167,44 @@ class SpooledQuads:
 
     def write_nt_nq(self, nt: BinaryIO | None, nq: BinaryIO | None) -> int:
         """Write ntp-kg.nt (distinct statements) and ntp-kg.nq (every quad) in one pass of the
-        merge. Returns the number of union triples."""
+        merge, noting the subjects described in more than one graph (`split_subjects`). Returns
+        the number of union triples."""
         triples = 0
         prev = b""
+        subject, graph = b"", b""
+        split: set[bytes] = set()
         nt_batch: list[bytes] = []
         nq_batch: list[bytes] = []
         for line in self.nquad_lines():
-            st = line[: line.rindex(b" <")]  # the graph is the last term: an IRI has no space
+            cut = line.rindex(b" <")  # the graph is the last term: an IRI has no space
+            st = line[:cut]
             if nq is not None:
                 nq_batch.append(line)
             if st != prev:
                 triples += 1
                 nt_batch.append(st)
                 prev = st
+                s = st[: st.index(b" ")]
+                if s != subject:  # a subject's lines are together: statements sort by subject first
+                    subject, graph = s, line[cut:]
+            if line[cut:] != graph:
+                split.add(subject)
             if len(nq_batch) >= _WRITE_BATCH or len(nt_batch) >= _WRITE_BATCH:
                 _flush(nt, nt_batch, nq, nq_batch)
                 nt_batch, nq_batch = [], []
         _flush(nt, nt_batch, nq, nq_batch)
+        self._split = split
         return triples
+
+    @property
+    def split_subjects(self) -> set[bytes]:
+        """Subjects (N-Triples terms) with statements in more than one named graph: the ones
+        whose description no single graph holds whole (`gate_parts`). Known once the union has
+        been written (`write_nt_nq`)."""
+        if self._split is None:
+            self.write_nt_nq(None, None)
+        assert self._split is not None
+        return self._split
 
     def ntriples(self) -> bytes:
         """The union graph as sorted N-Triples, in memory (tests and small graphs)."""

@@ -29,6 +29,17 @@ Data: dist/ntp-kg.nq (the real graph), or with `--obs N` a synthetic corpus of N
 The queries (or those given with --query): sparql/lao-cai-labels (a point lookup),
 observations-by-status-and-nature (a GROUP BY over all observations) and
 disbursement-by-programme (a join with a ranking sub-select).
+Slow queries (`--slow SECONDS`): a query that takes seconds per answer on one system gives
+wrk a handful of answers, some cut by its 30 s timeout, and leaves queued queries running after
+it stops. With --slow, each query is first sent once to every system (timed, with a
+`--slow-timeout` limit; the answers' status and seconds are printed and saved); if any system
+took SECONDS or more, that query is measured on every system (so the ratios compare like with
+like) by a bounded closed loop instead of wrk: `concurrency` httpx threads POST it in turn, at
+most `--slow-requests` answered requests in all (at least one per connection), no new one after
+`--slow-duration` seconds, and every answer is awaited; req/s is answers / wall time.
+`--ntp-kg-variant LABEL OPTIONS` (repeatable) serves ntp-kg with extra `ntp-kg serve` options
+instead of the plain `--data` server, e.g. `--ntp-kg-variant store "--store DIR"` (a store made
+by `ntp-kg load` from the same file) or `--ntp-kg-variant mem4g "--memory-limit 4096"`.
 Only loopback traffic (and pip, once, for .venv-bench). Prints a table and writes
 benchmarks/results/endpoint-<time>.json; asserts nothing.
 """
@@ -40,6 +51,7 @@ import contextlib
 import json
 import os
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -50,7 +62,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -76,6 +90,8 @@ class Figures:
     on a shared machine."""
     client_cpu_ms: float = float("nan")
     concurrency: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    """The errors by HTTP status ("timeout" or "transport" without one): bounded closed loop only."""
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -233,10 +249,15 @@ class Server:
             self.process.wait()
 
 
-def ntp_kg_server(data: Path) -> Server:
+def ntp_kg_server(data: Path, label: str | None = None, options: str = "") -> Server:
+    """`ntp-kg serve --data DATA`, or with a variant's extra options (a `--store` or another
+    `--data` given there replaces `--data DATA`)."""
     port = free_port()
-    cmd = [sys.executable, "-c", "from ntp_kg.cli import app; app()", "serve", "--data", str(data), "--port", str(port), "--log-level", "warning"]
-    return Server("ntp-kg serve", cmd, f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health")
+    extra = shlex.split(options)
+    source = [] if {"--store", "--data", "--sparql-backend"} & {o.split("=", 1)[0] for o in extra} else ["--data", str(data)]
+    cmd = [sys.executable, "-c", "from ntp_kg.cli import app; app()", "serve", *source, *extra, "--port", str(port), "--log-level", "warning"]
+    name = "ntp-kg serve" if label is None else f"ntp-kg serve ({label})"
+    return Server(name, cmd, f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/health")
 
 
 def rdflib_endpoint_server(data: Path, executable: str) -> Server:
@@ -341,6 +362,100 @@ def load_wrk(server: Server, query: str, duration: float, concurrency: int, name
     return Figures(system, name, ok, errors, seconds, ok / seconds, w["p50_us"] / 1000, w["p99_us"] / 1000, server_cpu_ms, client_cpu_ms, concurrency)
 
 
+SPARQL_POST_HEADERS = {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"}
+
+
+@dataclass
+class Probe:
+    system: str
+    query: str
+    status: int
+    """HTTP status, or 0 when no answer came within the timeout."""
+    seconds: float
+
+
+def probe(server: Server, query: str, name: str, timeout: float) -> Probe:
+    """One timed POST of `query` (it also warms the system up): how long one answer takes alone."""
+    t = time.perf_counter()
+    try:
+        status = httpx.post(server.endpoint, content=query.encode("utf-8"), headers=SPARQL_POST_HEADERS, timeout=timeout).status_code
+    except httpx.HTTPError:
+        status = 0
+    return Probe(server.name, name, status, time.perf_counter() - t)
+
+
+def load_bounded(server: Server, query: str, max_requests: int, duration: float, concurrency: int, name: str, timeout: float) -> Figures:
+    """A closed loop for queries that take seconds: `concurrency` threads POST `query` in turn (as
+    wrk does), at most `max_requests` in all (errors not counted: a server that refuses at once
+    must not end the run early) but at least one per thread, none started after `duration`
+    seconds; every answer is awaited (up to `timeout` each), so no query is left running on the
+    server and none is cut short. Answers other than 200 and timeouts count as errors."""
+    latencies: list[float] = []
+    errors = 0
+    kinds: dict[str, int] = {}
+    sent = 0
+    lock = threading.Lock()
+    end = time.perf_counter() + duration
+    body = query.encode("utf-8")
+
+    def client() -> None:
+        nonlocal sent, errors
+        mine = 0
+        with httpx.Client(timeout=timeout) as c:
+            while True:
+                with lock:
+                    if mine > 0 and (sent - errors >= max_requests or time.perf_counter() > end):
+                        return
+                    sent += 1
+                mine += 1
+                t = time.perf_counter()
+                try:
+                    kind = str(c.post(server.endpoint, content=body, headers=SPARQL_POST_HEADERS).status_code)
+                except httpx.TimeoutException:
+                    kind = "timeout"
+                except httpx.HTTPError:
+                    kind = "transport"
+                elapsed = time.perf_counter() - t
+                with lock:
+                    if kind == "200":
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+                        kinds[kind] = kinds.get(kind, 0) + 1
+
+    server_cpu, client_cpu = process_tree_cpu(server.process.pid), sum(os.times()[:2])
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    n = max(1, len(latencies) + errors)
+    server_cpu = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
+    client_cpu = (sum(os.times()[:2]) - client_cpu) / n * 1000
+    return Figures(server.name, name, len(latencies), errors, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
+                   percentile(latencies, 99) * 1000, server_cpu, client_cpu, concurrency, kinds)
+
+
+def start_servers(starters: list[Callable[[], Server]]) -> list[Server]:
+    """Start the servers at once (loading a large dump takes minutes each; the order is kept); if
+    one fails, the others are stopped."""
+    with ThreadPoolExecutor(len(starters)) as pool:
+        futures = [pool.submit(s) for s in starters]
+    started, failure = [], None
+    for f in futures:
+        try:
+            started.append(f.result())
+        except RuntimeError as e:
+            failure = failure or e
+    if failure is not None:
+        for server in started:
+            server.stop()
+        raise failure
+    return started
+
+
 def median_of(runs: list[Figures]) -> Figures:
     """The round with the median throughput (its latencies with it)."""
     ordered = sorted(runs, key=lambda f: f.rps)
@@ -355,8 +470,11 @@ def bare_loop(store: ox.Store, query: str, requests: int, duration: float, name:
         assert out is not None
         return out
 
+    warm_end = time.perf_counter() + 3  # up to 5 warm-up runs, no more than 3 s of them (as warm_up)
     for _ in range(5):
         once()
+        if time.perf_counter() > warm_end:
+            break
     latencies: list[float] = []
     end = time.perf_counter() + duration
     cpu = sum(os.times()[:2])
@@ -386,6 +504,15 @@ def main() -> None:
     parser.add_argument("--bench-python", metavar="PATH", help="the Python that runs bare_fastapi.py (default: .venv-bench's)")
     parser.add_argument("--bare-workers", type=int, default=1, help="uvicorn worker processes of the bare FastAPI app [1]")
     parser.add_argument("--no-engines", action="store_true", help="skip the in-process engine comparison (step 1)")
+    parser.add_argument("--ntp-kg-variant", nargs=2, action="append", metavar=("LABEL", "OPTIONS"), default=[],
+                        help='serve ntp-kg with these extra `ntp-kg serve` options (one string), shown as "ntp-kg serve (LABEL)"; '
+                             "repeatable; replaces the plain --data server (a --store or --data among OPTIONS replaces --data)")
+    parser.add_argument("--slow", type=float, metavar="SECONDS",
+                        help="send each query once to every system first; a query that took SECONDS or more on any system is "
+                             "measured by a bounded closed loop (--slow-requests, --slow-duration) instead of wrk/--requests")
+    parser.add_argument("--slow-requests", type=int, default=8, help="with --slow: answered requests per slow query, system and round (errors not counted), at least one per connection [8]")
+    parser.add_argument("--slow-duration", type=float, default=60.0, help="with --slow: no new request after this many seconds [60]")
+    parser.add_argument("--slow-timeout", type=float, default=600.0, help="with --slow: seconds to wait for one answer [600]")
     args = parser.parse_args()
     if args.obs is not None:
         sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -409,7 +536,8 @@ def main() -> None:
     else:
         print(f"load: httpx, {args.rounds} interleaved rounds of {args.requests} requests (or {args.duration:g} s) per query and system, "
               f"{' and '.join(map(str, args.concurrency))} client threads, GET; the median round is shown")
-    print(f"machine load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load_start = os.getloadavg()
+    print(f"machine load average at start: {' '.join(f'{x:.2f}' for x in load_start)}")
     bench_python: Path | None = Path(args.bench_python) if args.bench_python else None
     rdflib_endpoint = args.rdflib_endpoint
     if bench_python is None or rdflib_endpoint is None:
@@ -431,20 +559,42 @@ def main() -> None:
     figures: list[Figures] = []
     servers: list[Server] = []
     workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
+    probes: list[Probe] = []
+    slow: set[str] = set()
     try:
-        servers.append(ntp_kg_server(args.data))
-        servers.append(rdflib_endpoint_server(args.data, rdflib_endpoint))
-        servers.append(bare_fastapi_server(args.data, bench_python, args.bare_workers))
+        assert bench_python is not None and rdflib_endpoint is not None
+        starters: list[Callable[[], Server]] = [partial(ntp_kg_server, args.data)] if not args.ntp_kg_variant else [
+            partial(ntp_kg_server, args.data, label, options) for label, options in args.ntp_kg_variant]
+        starters += [lambda: rdflib_endpoint_server(args.data, rdflib_endpoint), lambda: bare_fastapi_server(args.data, bench_python, args.bare_workers)]
+        t = time.perf_counter()
+        servers += start_servers(starters)
+        print(f"servers ready in {time.perf_counter() - t:.0f} s; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        if args.slow is not None:
+            for name, text in qs.items():
+                for server in servers:
+                    p = probe(server, text, name, args.slow_timeout)
+                    probes.append(p)
+                    print(f"probe {name} on {server.name}: {p.status or 'no answer'} in {p.seconds:.2f} s", flush=True)
+                    server.drain(args.slow_timeout)
+                if any(p.seconds >= args.slow for p in probes if p.query == name):
+                    slow.add(name)
+            print(f"measured by the bounded closed loop (>= {args.slow:g} s on a system): {', '.join(slow) or 'none'}", flush=True)
         for concurrency in args.concurrency:
             for name, text in qs.items():
                 rounds: list[Figures] = []
                 for _ in range(args.rounds):  # interleaved, so that a busy moment of the machine hits every system
                     for server in servers:
-                        if args.load == "wrk":
+                        if name in slow:
+                            rounds.append(load_bounded(server, text, max(args.slow_requests, concurrency), args.slow_duration, concurrency, name,
+                                                       args.slow_timeout))
+                        elif args.load == "wrk":
                             rounds.append(load_wrk(server, text, args.duration, concurrency, name, workdir))
                         else:
                             rounds.append(load(server, text, args.requests, args.duration, concurrency, name))
                         server.drain()
+                        kinds = f" {rounds[-1].error_kinds}" if rounds[-1].error_kinds else ""
+                        print(f"  {name} {concurrency} conn. {server.name}: {rounds[-1].rps:.2f} req/s, {rounds[-1].errors} errors{kinds}; "
+                              f"load average {os.getloadavg()[0]:.2f}", flush=True)
                     if concurrency == args.concurrency[0]:  # one thread whatever the concurrency: once is enough
                         bare_requests = args.requests if args.load == "httpx" else 1_000_000  # with wrk: for a time, as the servers
                         rounds.append(bare_loop(store, text, bare_requests, min(2.0, args.duration), name))
@@ -468,10 +618,12 @@ def main() -> None:
                 vs_bare = f"{f.rps / bare.rps:.2f}x" if bare and bare.rps else "-"
                 print(f"  {f.system:<22} {f.rps:>8.1f} {f.p50_ms:>8.2f} {f.p99_ms:>8.2f} {f.requests:>6} {f.errors:>4} {vs_base:>19} {vs_bare:>16}"
                       f" {f.server_cpu_ms:>18.2f} {f.client_cpu_ms:>18.2f}")
-    print(f"machine load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load_end = os.getloadavg()
+    print(f"machine load average at end: {' '.join(f'{x:.2f}' for x in load_end)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / time.strftime("endpoint-%Y%m%d-%H%M%S.json")
-    record = {"args": {k: str(v) for k, v in vars(args).items()}, "engines": engine_figures, "endpoints": [asdict(f) for f in figures]}
+    record = {"args": {k: str(v) for k, v in vars(args).items()}, "engines": engine_figures, "endpoints": [asdict(f) for f in figures],
+              "probes": [asdict(p) for p in probes], "slow_queries": sorted(slow), "load_average": {"start": load_start, "end": load_end}}
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"\nfigures written to {out}")
 

@@ -59,8 +59,11 @@ class NotPartitionable(Exception):
     """The data or shapes need the whole-graph gate (the reason is the message)."""
 
 
-class _Inexact(Exception):
-    """A lookup the store cannot answer exactly as rdflib would: the pair becomes a candidate."""
+class _Inexact(BaseException):
+    """A lookup the store cannot answer exactly as rdflib would: the pair becomes a candidate.
+    A BaseException, so that it crosses the `except Exception` of pySHACL's components run by
+    the screen (`gate`'s c_delegate reads "any trouble" as FAIL, which an sh:not would turn into
+    a pass) and reaches the screen's loop."""
 
 
 # --- the union file: sorted N-Triples, looked up by subject ------------------------------------

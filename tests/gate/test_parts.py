@@ -171,3 +171,51 @@ def test_subject_blocks_keep_each_subject_whole(tmp_path: Path, block: int) -> N
             assert seen.setdefault(line.split(b" ")[0], i) == i, "a subject in two blocks"
     if block == 1:
         assert len(blocks) == len(SUBJECTS)
+
+
+# --- a lookup the store cannot answer as rdflib would -------------------------------------------------
+
+SHAPES_INVERSE_TO_LITERAL = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/test/> .
+ex:OneOwnerPerCode a sh:NodeShape ;
+    sh:targetObjectsOf ex:code ;
+    sh:property [ sh:path [ sh:inversePath ex:code ] ; sh:maxCount 1 ] .
+"""
+DATA_INVERSE_TO_LITERAL = """
+<https://example.org/test/a> <https://example.org/test/code> "x" .
+<https://example.org/test/b> <https://example.org/test/code> "x" .
+<https://example.org/test/b> <https://example.org/test/code> "y" .
+<https://example.org/test/c> <https://example.org/test/code> "010"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<https://example.org/test/d> <https://example.org/test/code> "10"^^<http://www.w3.org/2001/XMLSchema#integer> .
+"""
+
+
+def _run(tmp_path: Path, data: str, shapes_text: str) -> tuple[ValidationReport, ValidationReport, gate.GateStats, gate.GateStats]:
+    shapes = Graph().parse(data=shapes_text, format="turtle")
+    path = tmp_path / "u.nt"
+    path.write_bytes(b"".join(sorted(data.strip().encode().splitlines(keepends=True))) + b"\n")
+    stats, whole = gate.GateStats(), gate.GateStats()
+    report = gate_parts.validate_parts(path, gate_parts.subject_blocks(path, 1), _store(path), quads=False, part_bytes=1, shapes=shapes, stats=stats)
+    reference = gate.validate_triples(list(ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)), shapes, stats=whole)
+    assert_same(report, reference, exact=False)
+    return report, reference, stats, whole
+
+
+def test_inverse_step_from_a_literal_is_left_to_pyshacl(tmp_path: Path) -> None:
+    """The parts' screen does not answer an inverse step from a literal from the Store (which
+    matches literals by value); those pairs go to pySHACL, whose findings are the whole gate's."""
+    data = "\n".join(line for line in DATA_INVERSE_TO_LITERAL.strip().splitlines() if '"010"' not in line)
+    report, _ref, stats, whole = _run(tmp_path, data, SHAPES_INVERSE_TO_LITERAL)
+    assert {str(f.focus) for f in report.findings} == {"x"} and stats.fallback is None
+    assert stats.candidates == 3 and whole.candidates == 1  # "x", "y", "10": pySHACL decides each
+
+
+def test_literal_focus_nodes_the_store_rewrites_go_whole(tmp_path: Path) -> None:
+    """"010"^^xsd:integer is "10" in the Store: the focus nodes of sh:targetObjectsOf cannot be
+    read back from it as rdflib has them, so the whole-graph gate runs, and says why."""
+    report, _ref, stats, _whole = _run(tmp_path, DATA_INVERSE_TO_LITERAL, SHAPES_INVERSE_TO_LITERAL)
+    assert {str(f.focus) for f in report.findings} == {"x", "10"}
+    assert stats.fallback == (
+        "whole graph: sh:targetObjectsOf https://example.org/test/code reaches a literal the store keeps in another form, or a blank node"
+    )

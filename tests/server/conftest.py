@@ -5,8 +5,9 @@ HTTP, and stopped with SIGTERM at the end (which must exit 0).
     w3c_server      the three W3C protocol data files as the named graphs the manifest names
     sample_server   tests/server/data/sample.trig (every kind of term), max 50 rows per result
     limited_server  the same data, 3 workers, queue of 1, 2 s time limit
-    fragile_server  the same data, 1 worker with 384 MiB, a 60 s time limit, and the nesting guard
-                    off: to reach the memory limit and the parser crash on purpose
+    fragile_server  the same data, 1 worker with 384 MiB per query (above its data), a 60 s time
+                    limit, and the nesting guard off: to reach the memory limit and the parser
+                    crash on purpose
     dist_server     the project's graph (dist/ntp-kg.nq from the session build)
 """
 

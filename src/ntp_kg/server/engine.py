@@ -484,9 +484,10 @@ class WorkerPool:
                 ) from None
             how = _how_it_ended(worker.process.returncode)
             log.error("query worker %s died (%s) after %.2f s", worker.pid, how, time.monotonic() - started)
+            need = (f"more than the memory limit of {self.limits.memory_limit // MIB} MiB per query, above the loaded data"
+                    if self.limits.memory_limit else "more memory than the machine has")
             raise QueryFailed(
-                f"the query stopped its worker process ({how}): it may need more than the memory limit of "
-                f"{self.limits.memory_limit // MIB} MiB per query, or it hit an engine failure. The worker was replaced."
+                f"the query stopped its worker process ({how}): it may need {need}, or it hit an engine failure. The worker was replaced."
             ) from None
         except BaseException:
             worker.healthy = False  # cancelled mid-query: the worker's state is unknown

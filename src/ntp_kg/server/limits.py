@@ -35,7 +35,11 @@ class Limits:
     queue_size: int = 16
     """Queries that may wait for a worker; beyond, 503 with Retry-After at once."""
     memory_limit: int = 2048 * MIB
-    """Address-space limit of each worker process, in bytes (0: none)."""
+    """Bytes of address space a worker process may take for answering queries, above what its
+    loaded data takes (0: no limit). It stops a runaway query (its worker dies and is replaced),
+    not the data a user serves: each worker loads its data (or opens its store) first, then
+    bounds its address space to its size then plus this limit. Loading is bounded only by the
+    machine."""
     max_nesting: int = 128
     """Deepest nesting of { ( [ in a query (the parser crashes on about 3,000 braces)."""
     retry_after: int = 1

@@ -5,8 +5,12 @@ Started by `engine.WorkerPool` as `python -c ...child()` with a socket to the pa
 2. leaves the network: a new, empty network namespace (unshare CLONE_NEWNET, or with
    CLONE_NEWUSER when not root). Where the system refuses, it runs on and says so in /health;
    the guard still refuses SERVICE before any worker sees it;
-3. bounds its memory: RLIMIT_AS (a query that needs more gets MemoryError or dies, and the
-   parent replaces the worker) and no core dumps.
+3. turns core dumps off (RLIMIT_CORE 0).
+Once its data is loaded (or its store opened), and before it answers anything, it bounds its
+memory: RLIMIT_AS at its address space then plus the memory limit. The limit is what a query may
+take above the loaded data (it is there to stop a runaway query, not to cap the data served): a
+query that needs more gets MemoryError or dies, and the parent replaces the worker. Loading itself
+is bounded only by the machine.
 
 Messages to the parent are a JSON header (and raw result bytes) in one frame, never pickles:
 the parent does not unpickle what a worker sends. Frames are multiprocessing's (`send_bytes`).
@@ -25,6 +29,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
@@ -90,10 +95,34 @@ def _leave_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
-def _bound_memory(limit: int) -> None:
+def _no_core_dumps() -> None:
+    """A worker's memory holds the data and other clients' queries: it is never dumped to disk."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if limit > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space() -> int | None:
+    """This process's address space in bytes (VmSize: /proc/self/statm's first field, in pages);
+    None where there is no /proc (not Linux)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * resource.getpagesize()
+
+
+def _bound_memory(limit: int) -> None:
+    """Limit the address space to what the process has now (its loaded data) plus `limit` bytes,
+    so that the limit is what queries may take, whatever the size of the data; 0: no limit. Never
+    above a hard limit already set on the server (a process cannot raise its own). Without /proc
+    (not Linux) the loaded data cannot be measured, and no address-space limit is set."""
+    current = _address_space() if limit > 0 else None
+    if current is None:
+        return
+    bound = current + limit
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        bound = min(bound, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (bound, bound))
 
 
 def _send(conn: Connection, header: Mapping[str, Any], body: bytes | None = None) -> None:
@@ -145,7 +174,7 @@ def execute(store: ox.Store, job: Job, context: Mapping[str, Any], union_default
     except SyntaxError as exc:
         return {"type": "error", "kind": "syntax", "message": f"SPARQL syntax error: {exc}"}, None
     except MemoryError:
-        return {"type": "error", "kind": "memory", "message": "the query needed more memory than the limit per query"}, None
+        return {"type": "error", "kind": "memory", "message": "the query needed more memory than the memory limit per query, above the loaded data"}, None
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         return {"type": "error", "kind": "query", "message": f"query evaluation failed: {exc}"}, None
 
@@ -236,7 +265,7 @@ def child() -> None:
 def main(conn: Connection, config: WorkerConfig) -> None:
     """Serve queries over `conn` until the parent closes it."""
     isolated = _leave_network() if config.isolate_network else False
-    _bound_memory(config.memory_limit)
+    _no_core_dumps()
     try:
         if config.store_path is not None:
             store = ox.Store.read_only(config.store_path)
@@ -245,12 +274,14 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             for source in config.sources:
                 source.load_into(store)
         info = dict(config.dataset_info) if config.dataset_info is not None else describe(store, config.union_default_graph)
-    except MemoryError:
-        _send(conn, {"type": "load-error", "message": f"the data does not fit in the memory limit of {config.memory_limit // 2**20} MiB per worker"})
+    except MemoryError:  # no limit of ours holds yet: the machine (or a limit on the server) is short
+        _send(conn, {"type": "load-error", "message": "the machine ran out of memory while a worker process loaded the data "
+                     "(the memory limit applies to queries, above the loaded data): use fewer --workers, or serve a --store"})
         return
     except Exception as exc:  # any failure to load is reported to the parent, which stops the server
         _send(conn, {"type": "load-error", "message": str(exc)})
         return
+    _bound_memory(config.memory_limit)  # after loading: the limit is for queries, above the data
     _send(conn, {"type": "ready", "pid": os.getpid(), "network_isolated": isolated, **info})
     while True:
         try:
@@ -262,6 +293,6 @@ def main(conn: Connection, config: WorkerConfig) -> None:
         try:
             _send(conn, header, body)
         except MemoryError:
-            _send(conn, {"type": "error", "kind": "memory", "message": "the result needed more memory than the limit per query"})
+            _send(conn, {"type": "error", "kind": "memory", "message": "the result needed more memory than the memory limit per query, above the loaded data"})
         except (BrokenPipeError, OSError):
             return

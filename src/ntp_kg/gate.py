@@ -43,7 +43,9 @@ the datatype violation instead of crashing, unless that focus node is a candidat
 rdflib Dataset: `validate_triples(triples)` (pyoxigraph triples of the union graph) and
 `validate_ntriples(text)` run the same phases on the same data, with the rdflib index built from
 the pyoxigraph terms, the SPARQL screen's store loaded from the text in a thread meanwhile, and an
-rdflib Graph made only for pySHACL's report phase when it has work (normally it has none).
+rdflib Graph made only for pySHACL's report phase when it has work (normally it has none). The
+build itself screens the graph a part at a time (`gate_parts`, over this module's index, checks
+and SPARQL screen), so that its memory does not grow with the whole graph's index.
 """
 
 from __future__ import annotations

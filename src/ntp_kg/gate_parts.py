@@ -151,7 +151,10 @@ class _PartIndex(_Index):
         return r
 
     def objects(self, s: Any = None, p: Any = None) -> Iterable[Any]:
-        return self.row(s).get(p, self._EMPTY).keys()
+        r = self.spo.get(s)  # the screen's hottest call: the part's own rows without a second call
+        if r is None:
+            r = self.row(s)
+        return r.get(p, self._EMPTY).keys()
 
     def subjects(self, p: Any = None, o: Any = None) -> Iterable[Any]:
         key = (p, o)
@@ -313,6 +316,25 @@ def _loose_targets(index: _PartIndex, shape: Shape, split: Collection[Any], clas
     return out
 
 
+def _store_targets(shape: Shape, store: ox.Store, forms: _PartForms) -> set[Any]:
+    """The shape's focus nodes as the store finds them (`gate._target_pattern`), as rdflib terms."""
+    pattern = gate._target_pattern(shape)
+    if pattern is None:
+        raise NotPartitionable(f"the targets of {shape.node} cannot be asked of the store")
+    back = _FromStore(forms)
+    out: set[Any] = set()
+    for row in store.query(f"SELECT ?this WHERE {pattern}"):  # type: ignore[union-attr]
+        t = row["this"]
+        if type(t) is ox.NamedNode:
+            out.add(URIRef(t.value))
+            continue
+        r = back.get(t)
+        if r is None:
+            raise NotPartitionable(f"a focus node of {shape.node} is a literal the store keeps in another form, or a blank node")
+        out.add(r)
+    return out
+
+
 def _part_text(blocks: Iterable[bytes], part_bytes: int) -> Iterator[bytes]:
     """Blocks (graphs, or runs of whole subjects) joined into parts of about `part_bytes`."""
     buf: list[bytes] = []
@@ -398,7 +420,6 @@ def validate_parts(
         fetched: dict[Any, dict[Any, dict[Any, Any]]] = {}
         forms = _PartForms()
         classes: dict[Any, set[Any]] = {}
-        sparql_targets: dict[tuple[Any, ...], set[Any]] = {}  # global focus sets of SPARQL shapes
         candidates: dict[Any, set[Any]] = {}
         screened = [(s, eng.compiled(s)) for s in top]
         memo_owner: _Screen | None = None
@@ -410,12 +431,10 @@ def validate_parts(
                 screen._conforms = memo_owner._conforms  # nested verdicts are the whole graph's: keep them
             memo_owner = screen
             for shape, c in screened:
-                if not (c.checks or c.unknown or c.sparql):
+                if not (c.checks or c.unknown):
                     continue
                 tgts = targets(shape)
-                if c.sparql and tgts:
-                    sparql_targets.setdefault(_target_key(shape), set()).update(tgts)
-                if not (c.checks or c.unknown) or not tgts:
+                if not tgts:
                     continue
                 if c.unknown and str(shape.node) not in stats.unknown_shapes:
                     stats.unknown_shapes.append(str(shape.node))
@@ -454,8 +473,16 @@ def validate_parts(
         stats.triples = triples
         stats.lossy_literals = forms.count
 
+        target_cache: dict[tuple[Any, ...], set[Any]] = {}
+
         def targets_of(shape: Shape) -> set[Any]:
-            return sparql_targets.get(_target_key(shape), set())
+            """A SPARQL shape's focus nodes, from the store: asked for only when its screen has
+            rows (a finding, normally none) or its shape has sh:targetNode."""
+            key = _target_key(shape)
+            hit = target_cache.get(key)
+            if hit is None:
+                hit = target_cache[key] = _store_targets(shape, st, forms)
+            return hit
 
         made: list[DataGraph] = []
 

@@ -25,6 +25,31 @@ def test_build_reports_counts_and_files(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "SHA256SUMS").exists()
 
 
+def test_build_progress_on_request_and_not_into_a_pipe(tmp_path: Path) -> None:
+    """--progress reports each step on stderr with the seconds since the start; without it, and
+    stderr not a terminal (a pipe here), stderr stays empty (scripts and CI logs)."""
+    r = run("build", "--dist", str(tmp_path / "d"), "--progress")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    quads = len((tmp_path / "d" / "ntp-kg.nq").read_bytes().splitlines())
+    triples = len((tmp_path / "d" / "ntp-kg.nt").read_bytes().splitlines())  # the real seeds are one part
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        f"seeds linted and mapped: {quads:,} quads in 3 named graphs",
+        "ntp-kg.nt and ntp-kg.nq written",
+        "ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written",
+        f"SHACL gate: part 1 screened ({triples:,} triples)",
+        "SHACL gate: every part screened; the SPARQL constraints next, on the whole graph",
+        "SHACL gate: conforms",
+        "catalogue written",
+    ]
+    seconds = [float(line[1 : line.index(" s]")]) for line in lines]
+    assert all(line.startswith("[") for line in lines) and seconds == sorted(seconds)
+    assert "Conforms: 0 violation(s)" in r.stdout
+    quiet = run("build", "--dist", str(tmp_path / "e"))
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert run("build", "--dist", str(tmp_path / "f"), "--no-progress").stderr == ""
+
+
 def test_build_refuses_a_bad_base(tmp_path: Path) -> None:
     r = run("build", "--dist", str(tmp_path / "d"), "--base", "not-an-iri")
     assert r.returncode == 2

@@ -55,6 +55,14 @@ def build_cmd(
             "temporary files beside --dist, merged at the end. The output is the same bytes whatever the value.",
         ),
     ] = 256,
+    progress: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--progress/--no-progress",
+            help="Report each step on stderr as it ends, with the seconds since the start [on when stderr is a terminal].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Lint, map, validate with SHACL, and write every dump to dist/ (atomically)."""
     from .iris import check_base
@@ -67,7 +75,8 @@ def build_cmd(
         raise typer.Exit(2) from exc
     try:
         out = _dist(dist)
-        result = build(out, base, sort_buffer=sort_buffer << 20)
+        tell = progress if progress is not None else sys.stderr.isatty()
+        result = build(out, base, sort_buffer=sort_buffer << 20, progress=(lambda step: typer.echo(step, err=True)) if tell else None)
     except NtpKgError as exc:
         _fail(exc)
     for folder in result.abandoned:

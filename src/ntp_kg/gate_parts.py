@@ -389,6 +389,7 @@ def validate_parts(
     stats: GateStats | None = None,
     screen_sparql: bool = True,
     screen_core: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> _v.ValidationReport:
     """The findings of `gate.validate_triples` on the union in `union` (sorted, de-duplicated
     N-Triples, as the build writes ntp-kg.nt), with the memory of one part.
@@ -397,8 +398,9 @@ def validate_parts(
     blocks joined up to `part_bytes`; every subject's lines lie in one block, except subjects in
     `split` (N-Triples terms, e.g. b"<https://...>"). `store`: the union in a pyoxigraph Store's
     default graph (or its loading), read only. `blank_nodes`: whether the union has any (then the
-    whole-graph gate runs)."""
+    whole-graph gate runs). `progress` is told as each part is screened."""
     stats = stats if stats is not None else GateStats()
+    tell = progress if progress is not None else (lambda _step: None)
     t0 = time.perf_counter()
     with _Timer(stats, "load shapes"):
         eng = gate.engine(shapes)
@@ -465,11 +467,13 @@ def validate_parts(
                     part.spo.pop(s, None)
                 index = _PartIndex(part, file, st, fetched, stats)
                 screen_all(index, partial(_part_targets, index, classes=classes))
+                tell(f"SHACL gate: part {stats.parts} screened ({part.triples:,} triples)")
                 del part, index
             index = _PartIndex(_Index({}, None, 0), file, st, fetched, stats)
             loose = {_target_key(s): _loose_targets(index, s, split_iris, classes, st, forms) for s, _c in screened}
             screen_all(index, lambda shape: loose[_target_key(shape)])
             triples = len(st)
+        tell("SHACL gate: every part screened; the SPARQL constraints next, on the whole graph")
         stats.triples = triples
         stats.lossy_literals = forms.count
 

@@ -13,6 +13,8 @@ dist/. No rdflib Dataset is made (`BuildResult.dataset` makes one on demand).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,12 +59,16 @@ def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: in
     return report, spool(map_graphs(seeds, resources.ontology_files(), base), workdir, sort_buffer)
 
 
-def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAULT_RUN_BYTES) -> BuildResult:
-    """Lint, map, validate; only a conforming graph reaches dist/ (written atomically)."""
+Progress = Callable[[str], None]
+
+
+def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAULT_RUN_BYTES, progress: Progress | None = None) -> BuildResult:
+    """Lint, map, validate; only a conforming graph reaches dist/ (written atomically).
+    `progress` is told each step as it ends (a build of 1M observations takes most of an hour)."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
     try:
-        return _build(dist, base, sort_buffer)
+        return _build(dist, base, sort_buffer, _timed(progress))
     except OSError as exc:  # seeds are read before: a SeedError names their problems
         where = f"beside {dist}" if dist is not None else "in the temporary folder"
         raise OutputError(
@@ -72,10 +78,20 @@ def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAUL
         ) from exc
 
 
-def _build(dist: Path | None, base: str, sort_buffer: int) -> BuildResult:
+def _timed(progress: Progress | None) -> Progress:
+    """`progress` with the seconds since the build started in front of each step."""
+    if progress is None:
+        return lambda _step: None
+    t0 = time.monotonic()
+    return lambda step: progress(f"[{time.monotonic() - t0:7.1f} s] {step}")
+
+
+def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress) -> BuildResult:
     with Staging(dist) as stage:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
+        progress(f"seeds linted and mapped: {len(mapped):,} quads in {len(mapped.graph_names()):,} named graphs")
         nt = stage.write_union(mapped)
+        progress("ntp-kg.nt and ntp-kg.nq written")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
             # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
             # statistics), loaded without the GIL while the dumps are written: they are only
@@ -84,11 +100,16 @@ def _build(dist: Path | None, base: str, sort_buffer: int) -> BuildResult:
             store = pool.submit(quadtext.ntriples_store, nt)
             if dist is not None:
                 stage.write_dumps(mapped)
-            validation = gate_parts.validate_parts(nt, mapped.graph_blocks(), store, split=mapped.split_subjects, blank_nodes=mapped.blank_nodes)
+                progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written")
+            validation = gate_parts.validate_parts(
+                nt, mapped.graph_blocks(), store, split=mapped.split_subjects, blank_nodes=mapped.blank_nodes, progress=progress
+            )
+            progress(f"SHACL gate: {'conforms' if validation.conforms else 'does not conform'}")
             if not validation.conforms:
                 raise ValidationFailed(validation.text())
             if dist is not None:
                 stage.write_catalogue(store.result(), validation, base)
+                progress("catalogue written")
         if dist is None:
             return BuildResult(lint_report, validation, mapped, {}, None)
         checksums = stage.commit()

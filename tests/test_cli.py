@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,17 @@ def test_build_progress_on_request_and_not_into_a_pipe(tmp_path: Path) -> None:
     quiet = run("build", "--dist", str(tmp_path / "e"))
     assert quiet.returncode == 0 and quiet.stderr == ""
     assert run("build", "--dist", str(tmp_path / "f"), "--no-progress").stderr == ""
+
+
+def test_build_with_a_store_reports_the_loaded_version(tmp_path: Path) -> None:
+    r = run("build", "--dist", str(tmp_path / "d"), "--store", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.splitlines()[-1]
+    current = json.loads((tmp_path / "s" / "current.json").read_text())
+    assert last.startswith(f"loaded {current['quads']} quads in 3 named graphs into {tmp_path / 's'} in ")
+    assert last.endswith(f" s (version {current['version']})")
+    r = run("build", "--dist", str(tmp_path / "d2"), "--store", str(tmp_path / "d"))  # the dist of a build is no store
+    assert r.returncode == 2 and "it is not empty and is not an ntp-kg store" in r.stderr and not (tmp_path / "d2").exists()
 
 
 def test_build_refuses_a_bad_base(tmp_path: Path) -> None:

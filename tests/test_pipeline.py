@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import resource
 import shutil
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from ntp_kg import publish, resources, validate
+from ntp_kg import diskstore, publish, resources, validate
 from ntp_kg.errors import LintError, UnsafeOutput, ValidationFailed
 from ntp_kg.pipeline import BuildResult, build
+from ntp_kg.server.sources import DataSource
 
 ROOT = resources.data_root()
 NTP_KG = [sys.executable, "-m", "ntp_kg"]
@@ -222,3 +224,62 @@ def test_cli_refuses_a_dist_that_is_a_source_tree(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "refusing to replace" in r.stderr
     assert (tmp_path / "seeds").is_dir()
+
+
+# --- build --store: the store's load beside the build, current only with dist/ -----------------
+
+
+def _store_state(root: Path) -> tuple[bytes, list[str], list[str]]:
+    return (root / "current.json").read_bytes(), diskstore.versions(root), sorted(p.name for p in root.iterdir())
+
+
+def test_build_with_a_store_loads_what_load_would(tmp_path: Path) -> None:
+    result = build(tmp_path / "dist", store=tmp_path / "store")
+    assert result.store is not None and result.store.previous is None
+    version = result.store.version
+    assert diskstore.current(tmp_path / "store").id == version.id
+    m = version.manifest
+    assert m["quads"] == len(result.graph) and [f"<{g}>" for g, _n in m["named_graphs"]] == result.graph.graph_names()
+    assert m["sources"] == [{"path": str((tmp_path / "dist" / "ntp-kg.nq").resolve()), "graph": None, "bytes": (tmp_path / "dist" / "ntp-kg.nq").stat().st_size}]
+    loaded = diskstore.load(tmp_path / "other", [DataSource.parse(str(tmp_path / "dist" / "ntp-kg.nq"))]).version.manifest
+    figures = ("quads", "named_graphs", "default_graph_triples", "union_default_graph_triples")
+    assert {k: m[k] for k in figures} == {k: loaded[k] for k in figures}
+    again = build(tmp_path / "dist", store=tmp_path / "store")  # the next build: a new version, the old one kept
+    assert again.store is not None and again.store.previous == version.id
+    assert diskstore.versions(tmp_path / "store") == sorted([version.id, again.store.version.id])
+
+
+def test_a_failing_build_leaves_the_store_as_it_was(tmp_path: Path, other_root: Path) -> None:
+    store = tmp_path / "store"
+    build(tmp_path / "dist", store=store)
+    before = _store_state(store)
+    (other_root / "shapes" / "zz-impossible.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix qb: <http://purl.org/linked-data/cube#> .\n"
+        "<urn:test:impossible> a sh:NodeShape ; sh:targetClass qb:Observation ;\n"
+        "  sh:property [ sh:path <urn:test:never> ; sh:minCount 1 ] .\n",
+        encoding="utf-8",
+    )
+    validate.shapes_graph.cache_clear()
+    with pytest.raises(ValidationFailed):
+        build(tmp_path / "dist", store=store)
+    assert _store_state(store) == before  # no new version, no .new-* folder, the same pointer
+    diskstore.load(store, [DataSource.parse(str(tmp_path / "dist" / "ntp-kg.nq"))])  # the writer lock was released
+
+
+def test_a_store_that_cannot_be_loaded_fails_the_build_and_publishes_nothing(tmp_path: Path, dist: Path) -> None:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    before = _snapshot(target)
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / diskstore.MARKER).write_bytes(b"")
+    fd = os.open(store / diskstore.LOCK, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another `ntp-kg load` is writing into it
+    try:
+        with pytest.raises(diskstore.StoreError, match="another `ntp-kg load` is writing into this store"):
+            build(target, store=store)
+    finally:
+        os.close(fd)
+    assert _snapshot(target) == before
+    assert sorted(p.name for p in store.iterdir()) == [diskstore.LOCK, diskstore.MARKER]

@@ -63,6 +63,14 @@ def build_cmd(
             show_default=False,
         ),
     ] = None,
+    store: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--store",
+            help="Also load ntp-kg.nq into this on-disk store (as `ntp-kg load` does) while the build goes on, on the core it "
+            "leaves idle; the new version becomes current with dist/, only if the whole build succeeds.",
+        ),
+    ] = None,
 ) -> None:
     """Lint, map, validate with SHACL, and write every dump to dist/ (atomically)."""
     from .iris import check_base
@@ -76,7 +84,7 @@ def build_cmd(
     try:
         out = _dist(dist)
         tell = progress if progress is not None else sys.stderr.isatty()
-        result = build(out, base, sort_buffer=sort_buffer << 20, progress=(lambda step: typer.echo(step, err=True)) if tell else None)
+        result = build(out, base, sort_buffer=sort_buffer << 20, progress=(lambda step: typer.echo(step, err=True)) if tell else None, store=store)
     except NtpKgError as exc:
         _fail(exc)
     for folder in result.abandoned:
@@ -88,6 +96,8 @@ def build_cmd(
     typer.echo(f"{len(result.graph)} quads in {len(result.graph.graph_names())} named graphs -> {out}")
     for name in sorted(result.checksums):
         typer.echo(f"  {name}")
+    if result.store is not None:
+        _loaded(result.store)
 
 
 @app.command("validate")
@@ -207,6 +217,11 @@ def load_cmd(
         result = diskstore.load(store, [DataSource.parse(spec) for spec in specs])
     except NtpKgError as exc:
         _fail(exc)
+    _loaded(result)
+
+
+def _loaded(result: Any) -> None:
+    """What `load` (and `build --store`) report of a store version made current (a LoadResult)."""
     v = result.version
     typer.echo(f"loaded {v.quads} quads in {len(v.named_graphs)} named graphs into {v.root} in {result.seconds:.2f} s (version {v.id})")
     if result.previous is not None:

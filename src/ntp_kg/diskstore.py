@@ -263,6 +263,18 @@ def _figures(database: Path) -> dict[str, Any]:
 def load(root: Path, sources: Sequence[DataSource]) -> LoadResult:
     """Load `sources` as a new version of the store at `root` and make it current. All or nothing:
     on any failure the new version is removed and the current one stays as it was."""
+    pending = prepare(root, sources)
+    try:
+        return pending.commit()
+    finally:
+        pending.discard()  # after a commit: nothing left to remove
+
+
+def prepare(root: Path, sources: Sequence[DataSource]) -> Pending:
+    """Load and verify `sources` as a new version of the store at `root`, not yet current: the
+    first half of `load`, for a caller that makes it current only once something else has passed
+    (`ntp-kg build --store`: the SHACL gate). Holds the store's writer lock until the returned
+    version is committed or discarded."""
     if not sources:
         raise StoreError("nothing to load: give at least one RDF file")
     root = check_target(root)
@@ -271,7 +283,9 @@ def load(root: Path, sources: Sequence[DataSource]) -> LoadResult:
     if not marker.is_file():
         _write_atomic(marker, b"an ntp-kg store: written by `ntp-kg load`, served by `ntp-kg serve --store`\n")
     started = time.monotonic()
-    with _writer_lock(root):
+    lock = contextlib.ExitStack()
+    lock.enter_context(_writer_lock(root))
+    try:
         for stale in root.glob(NEW_PREFIX + "*"):  # a load that was killed (we hold the lock: none is running)
             shutil.rmtree(stale, ignore_errors=True)
         previous = _current_id(root)
@@ -308,16 +322,49 @@ def load(root: Path, sources: Sequence[DataSource]) -> LoadResult:
                 **figures,
             }
             _write_atomic(tmp / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-            (root / VERSIONS).mkdir(exist_ok=True)
-            os.replace(tmp, root / VERSIONS / version_id)
-            _fsync_dir(root / VERSIONS)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        pointer = {"version": version_id, "loaded_at": manifest["loaded_at"], "quads": figures["quads"]}
-        _write_atomic(root / POINTER, (json.dumps(pointer, indent=1) + "\n").encode("utf-8"))
-        removed = prune(root)
-    return LoadResult(Version(root, version_id, manifest), time.monotonic() - started, removed, previous)
+    except BaseException:
+        lock.close()
+        raise
+    return Pending(root, version_id, tmp, manifest, previous, started, lock)
+
+
+class Pending:
+    """A loaded and verified version, not yet current (`prepare`). `commit` makes it current as
+    `load` does; `discard` removes it. Either releases the writer lock."""
+
+    def __init__(self, root: Path, version_id: str, folder: Path, manifest: dict[str, Any], previous: str | None, started: float, lock: contextlib.ExitStack) -> None:
+        self.root, self.id, self.folder, self.manifest, self.previous = root, version_id, folder, manifest, previous
+        self._started, self._lock, self._open = started, lock, True
+
+    def commit(self, sources_as: Sequence[Path] | None = None) -> LoadResult:
+        """Make this version current. `sources_as`: where the loaded files are now, to name them
+        in the manifest (the build loads its dump from its staging folder, renamed into dist/)."""
+        assert self._open, "this version was already committed or discarded"
+        if sources_as is not None:
+            for entry, path in zip(self.manifest["sources"], sources_as, strict=True):
+                entry["path"] = str(path.resolve())
+            _write_atomic(self.folder / MANIFEST, (json.dumps(self.manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+        (self.root / VERSIONS).mkdir(exist_ok=True)
+        os.replace(self.folder, self.root / VERSIONS / self.id)
+        self._open = False
+        try:
+            _fsync_dir(self.root / VERSIONS)
+            pointer = {"version": self.id, "loaded_at": self.manifest["loaded_at"], "quads": self.manifest["quads"]}
+            _write_atomic(self.root / POINTER, (json.dumps(pointer, indent=1) + "\n").encode("utf-8"))
+            removed = prune(self.root)
+        finally:
+            self._lock.close()
+        return LoadResult(Version(self.root, self.id, self.manifest), time.monotonic() - self._started, removed, self.previous)
+
+    def discard(self) -> None:
+        """Remove this version (nothing, once committed) and release the lock."""
+        if self._open:
+            self._open = False
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self._lock.close()
 
 
 def _current_id(root: Path) -> str | None:

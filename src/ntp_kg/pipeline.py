@@ -13,6 +13,7 @@ dist/. No rdflib Dataset is made (`BuildResult.dataset` makes one on demand).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,14 +23,16 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import gate_parts, quadtext, rdfio, resources
+from . import diskstore, gate_parts, quadtext, rdfio, resources
+from .diskstore import LoadResult
 from .errors import LintError, OutputError, ValidationFailed
 from .extsort import DEFAULT_RUN_BYTES
 from .facts import load_seeds
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
 from .mapper import map_graphs
-from .publish import Staging, check_target
+from .publish import BASENAME, Staging, check_target
+from .server.sources import DataSource
 from .spool import SpooledQuads, spool
 from .validate import ValidationReport
 
@@ -42,6 +45,7 @@ class BuildResult:
     checksums: dict[str, str]
     dist: Path | None
     abandoned: tuple[Path, ...] = ()  # staging folders of killed builds, removed (publish.remove_abandoned)
+    store: LoadResult | None = None  # the store version loaded beside the build (`build(store=...)`)
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -62,13 +66,25 @@ def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: in
 Progress = Callable[[str], None]
 
 
-def build(dist: Path | None, base: str = DEFAULT_BASE, sort_buffer: int = DEFAULT_RUN_BYTES, progress: Progress | None = None) -> BuildResult:
+def build(
+    dist: Path | None,
+    base: str = DEFAULT_BASE,
+    sort_buffer: int = DEFAULT_RUN_BYTES,
+    progress: Progress | None = None,
+    store: Path | None = None,
+) -> BuildResult:
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically).
-    `progress` is told each step as it ends (a build of 1M observations takes most of an hour)."""
+    `progress` is told each step as it ends (a build of 1M observations takes most of an hour).
+    `store`: also load ntp-kg.nq as a new version of that store (`ntp-kg load`), beside the rest
+    of the build on the core it leaves idle; it becomes current only with dist/, all or nothing."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
+    if store is not None:
+        if dist is None:
+            raise ValueError("a build loads a store only from the dumps it publishes: give a dist/")
+        diskstore.check_target(store)
     try:
-        return _build(dist, base, sort_buffer, _timed(progress))
+        return _build(dist, base, sort_buffer, _timed(progress), store)
     except OSError as exc:  # seeds are read before: a SeedError names their problems
         where = f"beside {dist}" if dist is not None else "in the temporary folder"
         raise OutputError(
@@ -86,31 +102,46 @@ def _timed(progress: Progress | None) -> Progress:
     return lambda step: progress(f"[{time.monotonic() - t0:7.1f} s] {step}")
 
 
-def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress) -> BuildResult:
-    with Staging(dist) as stage:
+def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, store_root: Path | None) -> BuildResult:
+    with Staging(dist) as stage, ThreadPoolExecutor(max_workers=2, thread_name_prefix="ntp-kg-build-store") as pool:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
         progress(f"seeds linted and mapped: {len(mapped):,} quads in {len(mapped.graph_names()):,} named graphs")
         nt = stage.write_union(mapped)
         progress("ntp-kg.nt and ntp-kg.nq written")
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-union-store") as pool:
+        nq = stage.folder / f"{BASENAME}.nq"
+        # The on-disk store's load (`ntp-kg load`, into a version not yet current) runs from here
+        # to the end; pyoxigraph loads without the GIL, on the core the build leaves idle.
+        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)]) if store_root is not None else None
+        try:
             # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
             # statistics), loaded without the GIL while the dumps are written: they are only
             # swapped in if the gate passes. In memory: an on-disk Store took the SPARQL screen
             # 5x longer at 100k observations (154 s against 30 s).
-            store = pool.submit(quadtext.ntriples_store, nt)
+            union = pool.submit(quadtext.ntriples_store, nt)
             if dist is not None:
                 stage.write_dumps(mapped)
                 progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written")
             validation = gate_parts.validate_parts(
-                nt, mapped.graph_blocks(), store, split=mapped.split_subjects, blank_nodes=mapped.blank_nodes, progress=progress
+                nt, mapped.graph_blocks(), union, split=mapped.split_subjects, blank_nodes=mapped.blank_nodes, progress=progress
             )
             progress(f"SHACL gate: {'conforms' if validation.conforms else 'does not conform'}")
             if not validation.conforms:
                 raise ValidationFailed(validation.text())
-            if dist is not None:
-                stage.write_catalogue(store.result(), validation, base)
-                progress("catalogue written")
-        if dist is None:
-            return BuildResult(lint_report, validation, mapped, {}, None)
-        checksums = stage.commit()
-    return BuildResult(lint_report, validation, mapped, checksums, dist, tuple(stage.abandoned))
+            if dist is None:
+                return BuildResult(lint_report, validation, mapped, {}, None)
+            stage.write_catalogue(union.result(), validation, base)
+            progress("catalogue written")
+            del union
+            loaded = pending.result() if pending is not None else None  # its failure fails the build: all or nothing
+            if loaded is not None:
+                progress(f"store version {loaded.id} loaded and verified: {loaded.manifest['quads']:,} quads")
+            checksums = stage.commit()
+            result = loaded.commit([dist / nq.name]) if loaded is not None else None
+            if result is not None:
+                progress(f"store version {result.version.id} is current in {result.version.root}")
+        except BaseException:
+            if pending is not None:
+                with contextlib.suppress(BaseException):  # its own failure is not the one to report
+                    pending.result().discard()
+            raise
+    return BuildResult(lint_report, validation, mapped, checksums, dist, tuple(stage.abandoned), result)

@@ -97,7 +97,7 @@ def build_cmd(
     for name in sorted(result.checksums):
         typer.echo(f"  {name}")
     if result.store is not None:
-        _loaded(result.store)
+        _loaded(result.store, result.store.version.manifest["seconds"])  # the load's own time, not the build's
 
 
 @app.command("validate")
@@ -217,13 +217,13 @@ def load_cmd(
         result = diskstore.load(store, [DataSource.parse(spec) for spec in specs])
     except NtpKgError as exc:
         _fail(exc)
-    _loaded(result)
+    _loaded(result, result.seconds)
 
 
-def _loaded(result: Any) -> None:
+def _loaded(result: Any, seconds: float) -> None:
     """What `load` (and `build --store`) report of a store version made current (a LoadResult)."""
     v = result.version
-    typer.echo(f"loaded {v.quads} quads in {len(v.named_graphs)} named graphs into {v.root} in {result.seconds:.2f} s (version {v.id})")
+    typer.echo(f"loaded {v.quads} quads in {len(v.named_graphs)} named graphs into {v.root} in {seconds:.2f} s (version {v.id})")
     if result.previous is not None:
         typer.echo(f"  previous version {result.previous} kept (a server finishes its queries on it)")
     for removed in result.removed:

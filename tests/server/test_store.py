@@ -359,7 +359,11 @@ def worker_children() -> set[int]:
     """This process's query workers (its children running the worker entry, Linux /proc)."""
     pids: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
+        try:
+            listed = (task / "children").read_text().split()
+        except OSError:  # the thread ended after it was listed (its children go to another thread)
+            continue
+        for pid in listed:
             with contextlib.suppress(OSError):
                 if b"ntp_kg.server.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     pids.add(int(pid))

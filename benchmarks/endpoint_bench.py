@@ -320,19 +320,7 @@ def load(server: Server, query: str, requests: int, duration: float, concurrency
                     else:
                         errors += 1
 
-    server_cpu, client_cpu = process_tree_cpu(server.process.pid), sum(os.times()[:2])
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    n = max(1, len(latencies) + errors)
-    server_cpu = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
-    client_cpu = (sum(os.times()[:2]) - client_cpu) / n * 1000
-    return Figures(system, name, len(latencies), errors, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
-                   percentile(latencies, 99) * 1000, server_cpu, client_cpu, concurrency)
+    return _run_clients(server, name, concurrency, client, latencies, lambda: errors)
 
 
 def load_wrk(server: Server, query: str, duration: float, concurrency: int, name: str, workdir: Path) -> Figures:
@@ -423,6 +411,14 @@ def load_bounded(server: Server, query: str, max_requests: int, duration: float,
                         errors += 1
                         kinds[kind] = kinds.get(kind, 0) + 1
 
+    return _run_clients(server, name, concurrency, client, latencies, lambda: errors, kinds)
+
+
+def _run_clients(
+    server: Server, name: str, concurrency: int, client: Callable[[], None], latencies: list[float], errors: Callable[[], int], kinds: dict[str, int] | None = None
+) -> Figures:
+    """Run `concurrency` threads of `client` (which fills `latencies` and counts errors) to the
+    end; their figures, with the server's and this process's CPU per request."""
     server_cpu, client_cpu = process_tree_cpu(server.process.pid), sum(os.times()[:2])
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
@@ -431,11 +427,11 @@ def load_bounded(server: Server, query: str, max_requests: int, duration: float,
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    n = max(1, len(latencies) + errors)
+    n = max(1, len(latencies) + errors())
     server_cpu = (process_tree_cpu(server.process.pid) - server_cpu) / n * 1000
     client_cpu = (sum(os.times()[:2]) - client_cpu) / n * 1000
-    return Figures(server.name, name, len(latencies), errors, wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
-                   percentile(latencies, 99) * 1000, server_cpu, client_cpu, concurrency, kinds)
+    return Figures(server.name, name, len(latencies), errors(), wall, len(latencies) / wall, percentile(latencies, 50) * 1000,
+                   percentile(latencies, 99) * 1000, server_cpu, client_cpu, concurrency, kinds if kinds is not None else {})
 
 
 def start_servers(starters: list[Callable[[], Server]]) -> list[Server]:

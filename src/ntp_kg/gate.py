@@ -802,40 +802,52 @@ class _StoredForms:
                 self.identity = True
                 self.count += 1
         else:
-            sdt = o.datatype.value
-            if sdt in _NATIVE:
-                rx = _INT_CANON if sdt in _INTEGERS else _CANON.get(sdt)
-                if rx is None or not rx.fullmatch(lex):
-                    self._native.append((t, o))
-                elif sdt in _INTEGERS and sdt != _XSD_INTEGER_S:
+            form = predicted_form(o)
+            if form is None:
+                self._native.append((t, o))
+            else:
+                if form[1] != o.datatype.value:  # an integer subtype, stored as xsd:integer
                     self.datatype = True
-                    self._stored(lex, _XSD_INTEGER_S, t)
-                    self.back[ox.Literal(lex, datatype=ox.NamedNode(_XSD_INTEGER_S))] = t
-                else:
-                    self._stored(lex, sdt, t)
-            else:  # xsd:string (a plain literal) included
-                self._stored(lex, sdt, t)
+                    self.back[ox.Literal(form[0], datatype=ox.NamedNode(form[1]))] = t
+                self._stored(*form, t)
         self.back[o] = t
 
     def finish(self, store: ox.Store) -> _Oxi:
         """The store with what is known of its literals, once the unpredicted ones are read back."""
         native = self._native
-        if native:
-            scratch = ox.Store()
-            subj = [ox.NamedNode(f"urn:x-ntp-kg:gate:lit:{i}") for i in range(len(native))]
-            p = ox.NamedNode("urn:x-ntp-kg:gate:value")
-            scratch.bulk_extend([ox.Quad(s, p, o) for s, (_t, o) in zip(subj, native, strict=True)])
-            stored = {q.subject.value: q.object for q in scratch}
-            for s, (t, _o) in zip(subj, native, strict=True):
-                got = stored[s.value]
-                if got.value == str(t) and got.datatype.value != str(t.datatype):
-                    self.datatype = True
-                self._stored(got.value, got.datatype.value, t)
-                self.back.setdefault(got, t)
+        for (t, _o), got in zip(native, read_back([o for _t, o in native]), strict=True):
+            if got.value == str(t) and got.datatype.value != str(t.datatype):
+                self.datatype = True
+            self._stored(got.value, got.datatype.value, t)
+            self.back.setdefault(got, t)
         return _Oxi(store, self.back, self.identity, self.datatype, self.count)
 
 
 _XSD_INTEGER_S = _XSD + "integer"
+
+
+def predicted_form(o: ox.Literal) -> tuple[str, str] | None:
+    """(lexical form, datatype IRI) that a Store keeps for a literal without a language tag; None
+    when it cannot be predicted (a native datatype in a form that is not canonical: `read_back`)."""
+    lex, sdt = o.value, o.datatype.value
+    if sdt not in _NATIVE:  # xsd:string (a plain literal) included: kept as is
+        return lex, sdt
+    rx = _INT_CANON if sdt in _INTEGERS else _CANON.get(sdt)
+    if rx is None or not rx.fullmatch(lex):
+        return None
+    return lex, (_XSD_INTEGER_S if sdt in _INTEGERS else sdt)
+
+
+def read_back(literals: Sequence[ox.Literal]) -> list[ox.Literal]:
+    """What a Store keeps for each of `literals`, read back from a scratch Store."""
+    if not literals:
+        return []
+    scratch = ox.Store()
+    subj = [ox.NamedNode(f"urn:x-ntp-kg:gate:lit:{i}") for i in range(len(literals))]
+    p = ox.NamedNode("urn:x-ntp-kg:gate:value")
+    scratch.bulk_extend([ox.Quad(s, p, o) for s, o in zip(subj, literals, strict=True)])
+    stored = {q.subject.value: q.object for q in scratch}
+    return [stored[s.value] for s in subj]
 
 
 def _to_oxigraph(index: _Index) -> _Oxi:
@@ -1516,8 +1528,6 @@ def _sparql_and_report(
         report_graph, _text = Validator.create_validation_report(eng.sg, conforms, reports)
     stats.add("total", time.perf_counter() - t0)
     return _v.ValidationReport(conforms=conforms, findings=_v._findings(report_graph), graph=report_graph)
-
-
 
 
 def _sort_key(n: Any) -> tuple[str, str]:

@@ -172,10 +172,6 @@ class _PartIndex(_Index):
             self._inverse[key] = hit
         return hit
 
-    def clear_memos(self) -> None:
-        self._inverse.clear()
-        self._inst.clear()
-
 
 # --- literals the store keeps differently, part by part -------------------------------------------
 
@@ -206,43 +202,28 @@ class _PartForms:
         for o, t in terms.items():
             if type(o) is not ox.Literal:
                 continue
-            lex = o.value
-            if lex != str(t):
+            if o.value != str(t) or (o.language and o.language != t.language):  # pyoxigraph lower-cases tags
                 self._lossy()
                 continue
-            lang = o.language
-            if lang:
-                if lang != t.language:
-                    self._lossy()
+            if o.language:
                 continue
-            sdt = o.datatype.value
-            if sdt not in gate._NATIVE:
-                continue
-            rx = gate._INT_CANON if sdt in gate._INTEGERS else gate._CANON.get(sdt)
-            if rx is None or not rx.fullmatch(lex):
+            form = gate.predicted_form(o)
+            if form is None:
                 unpredicted.append((t, o))
-            elif sdt in gate._INTEGERS:
-                if sdt != gate._XSD_INTEGER_S:
-                    self.datatype = True
-                self._as_integer(lex, t)
-        if unpredicted:
-            scratch = ox.Store()
-            p = ox.NamedNode("urn:x-ntp-kg:gate:value")
-            subj = [ox.NamedNode(f"urn:x-ntp-kg:gate:lit:{i}") for i in range(len(unpredicted))]
-            scratch.bulk_extend([ox.Quad(s, p, o) for s, (_t, o) in zip(subj, unpredicted, strict=True)])
-            stored = {q.subject.value: q.object for q in scratch}
-            for s, (t, _o) in zip(subj, unpredicted, strict=True):
-                got = stored[s.value]
-                if got.value != str(t):
-                    self._lossy()
-                elif got.datatype.value != str(t.datatype):
-                    self.datatype = True
-                    if got.datatype.value == gate._XSD_INTEGER_S:
-                        self._as_integer(got.value, t)
-                    else:  # re-typed to a type we do not track: assume the worst
-                        self._lossy()
-                elif got.datatype.value == gate._XSD_INTEGER_S:
+            elif form[1] == gate._XSD_INTEGER_S:
+                self.datatype = self.datatype or o.datatype.value != gate._XSD_INTEGER_S
+                self._as_integer(form[0], t)
+        for (t, _o), got in zip(unpredicted, gate.read_back([o for _t, o in unpredicted]), strict=True):
+            if got.value != str(t):
+                self._lossy()
+            elif got.datatype.value != str(t.datatype):
+                self.datatype = True
+                if got.datatype.value == gate._XSD_INTEGER_S:
                     self._as_integer(got.value, t)
+                else:  # re-typed to a type not tracked here: assume the worst
+                    self._lossy()
+            elif got.datatype.value == gate._XSD_INTEGER_S:
+                self._as_integer(got.value, t)
 
     def oxi(self, store: ox.Store) -> _Oxi:
         return _Oxi(store, _FromStore(self), self.identity, self.datatype, self.count)
@@ -277,6 +258,14 @@ def _target_key(shape: Shape) -> tuple[Any, ...]:
     return tuple(tuple(sorted(map(str, x))) for x in shape.target())
 
 
+def _subclasses(index: _PartIndex, classes: dict[Any, set[Any]], c: Any) -> set[Any]:
+    """c and its subclasses (asked of the store once per class for the whole run)."""
+    subs = classes.get(c)
+    if subs is None:
+        subs = classes[c] = index.subclasses(c)
+    return subs
+
+
 def _part_targets(index: _PartIndex, shape: Shape, *, classes: dict[Any, set[Any]]) -> set[Any]:
     """The shape's focus nodes among the part's subjects: class and subjects-of targets
     (`gate._targets` on the whole graph, restricted to the subjects the part describes)."""
@@ -284,10 +273,7 @@ def _part_targets(index: _PartIndex, shape: Shape, *, classes: dict[Any, set[Any
     out: set[Any] = set()
     by_type = index.pos(_RDF_TYPE)
     for tc in {*cls, *implicit}:
-        subs = classes.get(tc)
-        if subs is None:
-            subs = classes[tc] = index.subclasses(tc)
-        for sub in subs:
+        for sub in _subclasses(index, classes, tc):
             out.update(by_type.get(sub, index._EMPTY))
     for p in subjects_of:
         for os_ in index.pos(p).values():
@@ -295,21 +281,14 @@ def _part_targets(index: _PartIndex, shape: Shape, *, classes: dict[Any, set[Any
     return out
 
 
-def _loose_targets(index: _PartIndex, shape: Shape, split: Collection[Any], classes: dict[Any, set[Any]], store: ox.Store, forms: _PartForms) -> set[Any]:
+def _loose_targets(index: _PartIndex, shape: Shape, *, split: Collection[Any], classes: dict[Any, set[Any]], store: ox.Store, forms: _PartForms) -> set[Any]:
     """Focus nodes no part screens: sh:targetNode, sh:targetObjectsOf, and split subjects that
     are class or subjects-of targets."""
     nodes, cls, implicit, objects_of, subjects_of = shape.target()
     out: set[Any] = set(nodes)
     for p in objects_of:
-        for q in store.quads_for_pattern(None, ox.NamedNode(p), None, ox.DefaultGraph()):
-            o = q.object
-            if type(o) is ox.NamedNode:
-                out.add(URIRef(o.value))
-            elif type(o) is ox.Literal and not (forms.identity or forms.datatype):
-                out.add(rdfio._from_ox(o))
-            else:
-                raise NotPartitionable(f"sh:targetObjectsOf {p} reaches a literal the store keeps in another form, or a blank node")
-    wanted = set().union(*(classes.setdefault(tc, index.subclasses(tc)) for tc in {*cls, *implicit})) if (cls or implicit) else set()
+        out.update(_focus(q.object, shape, forms) for q in store.quads_for_pattern(None, ox.NamedNode(p), None, ox.DefaultGraph()))
+    wanted = set().union(*(_subclasses(index, classes, tc) for tc in {*cls, *implicit}))
     for s in split:
         if any(t in wanted for t in index.objects(s, _RDF_TYPE)) or any(p in index.row(s) for p in subjects_of):
             out.add(s)
@@ -321,18 +300,17 @@ def _store_targets(shape: Shape, store: ox.Store, forms: _PartForms) -> set[Any]
     pattern = gate._target_pattern(shape)
     if pattern is None:
         raise NotPartitionable(f"the targets of {shape.node} cannot be asked of the store")
-    back = _FromStore(forms)
-    out: set[Any] = set()
-    for row in store.query(f"SELECT ?this WHERE {pattern}"):  # type: ignore[union-attr]
-        t = row["this"]
-        if type(t) is ox.NamedNode:
-            out.add(URIRef(t.value))
-            continue
-        r = back.get(t)
-        if r is None:
-            raise NotPartitionable(f"a focus node of {shape.node} is a literal the store keeps in another form, or a blank node")
-        out.add(r)
-    return out
+    return {_focus(row["this"], shape, forms) for row in store.query(f"SELECT ?this WHERE {pattern}")}  # type: ignore[union-attr]
+
+
+def _focus(t: Any, shape: Shape, forms: _PartForms) -> Any:
+    """A focus node the store gave, as the rdflib term the parts have."""
+    if type(t) is ox.NamedNode:
+        return URIRef(t.value)
+    r = _FromStore(forms).get(t)
+    if r is None:
+        raise NotPartitionable(f"a focus node of {shape.node} is a literal the store keeps in another form, or a blank node")
+    return r
 
 
 def _part_text(blocks: Iterable[bytes], part_bytes: int) -> Iterator[bytes]:
@@ -470,8 +448,7 @@ def validate_parts(
                 tell(f"SHACL gate: part {stats.parts} screened ({part.triples:,} triples)")
                 del part, index
             index = _PartIndex(_Index({}, None, 0), file, st, fetched, stats)
-            loose = {_target_key(s): _loose_targets(index, s, split_iris, classes, st, forms) for s, _c in screened}
-            screen_all(index, lambda shape: loose[_target_key(shape)])
+            screen_all(index, partial(_loose_targets, index, split=split_iris, classes=classes, store=st, forms=forms))
             triples = len(st)
         tell("SHACL gate: every part screened; the SPARQL constraints next, on the whole graph")
         stats.triples = triples

@@ -217,5 +217,5 @@ def test_literal_focus_nodes_the_store_rewrites_go_whole(tmp_path: Path) -> None
     report, _ref, stats, _whole = _run(tmp_path, DATA_INVERSE_TO_LITERAL, SHAPES_INVERSE_TO_LITERAL)
     assert {str(f.focus) for f in report.findings} == {"x", "10"}
     assert stats.fallback == (
-        "whole graph: sh:targetObjectsOf https://example.org/test/code reaches a literal the store keeps in another form, or a blank node"
+        "whole graph: a focus node of https://example.org/test/OneOwnerPerCode is a literal the store keeps in another form, or a blank node"
     )

@@ -17,6 +17,7 @@ import pytest
 
 from ntp_kg import diskstore, publish, resources, validate
 from ntp_kg.errors import LintError, UnsafeOutput, ValidationFailed
+from ntp_kg.extsort import DEFAULT_RUN_BYTES
 from ntp_kg.pipeline import BuildResult, build
 from ntp_kg.server.sources import DataSource
 
@@ -70,6 +71,28 @@ def test_a_build_that_spills_every_graph_to_disk_writes_the_same_files(tmp_path:
     assert result.graph.spilled
     assert _snapshot_bytes(out) == _snapshot_bytes(dist)
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+@pytest.mark.parametrize("sort_buffer", [1, DEFAULT_RUN_BYTES], ids=["spilled", "in-memory"])
+def test_dumps_written_beside_the_gate_are_the_same_files(tmp_path: Path, dist: Path, sort_buffer: int) -> None:
+    """From `pipeline.BESIDE_BYTES` of N-Triples on (about 5k observations), the Turtle, TriG and
+    JSON-LD dumps are written by a second process while the gate runs: every file of dist/
+    (catalogue and checksums included) is the same bytes as when the build writes them itself."""
+    out = tmp_path / "dist"
+    build(out, sort_buffer=sort_buffer, dumps_beside=True)
+    assert _snapshot_bytes(out) == _snapshot_bytes(dist)
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+def _dump_writers() -> list[int]:
+    """This process's children that are `python -m ntp_kg.dumps_process`."""
+    pids = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return [p for p in pids if b"ntp_kg.dumps_process" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
 
 def test_the_next_build_removes_what_a_killed_build_left(tmp_path: Path) -> None:
@@ -129,7 +152,9 @@ def _snapshot_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_validation_failure_leaves_dist_untouched(tmp_path: Path, other_root: Path, dist: Path) -> None:
+@pytest.mark.parametrize("beside", [False, True], ids=["dumps-in-process", "dumps-beside"])
+def test_validation_failure_leaves_dist_untouched(tmp_path: Path, other_root: Path, dist: Path, beside: bool) -> None:
+    """Also when a second process was writing dumps: it is stopped before its folder is removed."""
     target = tmp_path / "dist"
     shutil.copytree(dist, target)
     before = _snapshot(target)
@@ -142,8 +167,9 @@ def test_validation_failure_leaves_dist_untouched(tmp_path: Path, other_root: Pa
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as exc:
-        build(target)
+        build(target, dumps_beside=beside)
     assert str(exc.value).startswith("Does not conform: 60 violation(s)")
+    assert _dump_writers() == []
     assert "urn:test:never" in str(exc.value)
     assert _snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "root"], "temporary folder left behind"

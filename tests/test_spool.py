@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,18 @@ def test_quad_lines_sort_by_statement_then_graph(run_bytes: int, tmp_path: Path)
 def test_a_graph_name_that_is_not_an_iri_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="must be an IRI in N-Triples form"):
         spool([GraphText(name, [b"<http://ex.org/s> <http://ex.org/p> <http://ex.org/o>"])])
+
+
+def test_threads_read_the_spilled_graph_blocks_at_once(tmp_path: Path) -> None:
+    """The build reads the graph blocks in two threads at once (the gate's parts, and the TriG fed
+    to the dumps' process): blocks on disk are read by offset, so every reader gets every
+    graph's bytes, whatever the other reads."""
+    rng = random.Random(7)
+    graphs = [GraphText(f"<http://ex.org/g{i}>", _statements(rng, 200)) for i in range(60)]
+    q = spool(graphs, tmp_path, run_bytes=1)
+    expected = list(q.graph_blocks())
+    assert q.spilled and len(expected) == 60
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reads = list(pool.map(lambda _i: list(q.graph_blocks()), range(40)))
+    assert all(r == expected for r in reads)
+    q.close()

@@ -59,6 +59,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol, cast
+from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -757,9 +758,15 @@ class _Back(Protocol):
     def get(self, t: Any, /) -> Any: ...
 
 
+class _Queryable(Protocol):
+    """A read-only Store as the SPARQL screen uses it (a Store, or gate_parts' `Prefetched`)."""
+
+    def query(self, query: str, *, use_default_graph_as_union: bool = ...) -> Any: ...
+
+
 @dataclass
 class _Oxi:
-    store: ox.Store
+    store: _Queryable
     back: _Back  # pyoxigraph term -> rdflib term, for blank nodes and literals (a dict, or gate_parts' conversion)
     lossy_identity: bool  # two rdflib terms became one, or a lexical form / language tag changed
     lossy_datatype: bool  # a datatype changed (e.g. xsd:nonNegativeInteger -> xsd:integer)
@@ -1084,42 +1091,79 @@ def _query_key(helper: Any, text: str) -> str:
 
 def _sparql_candidates(helper: Any, shape: Shape, oxi: _Oxi, all_targets: Callable[[], set[Any]]) -> tuple[set[Any] | None, str | None]:
     """Focus nodes for which one SPARQL constraint returns a row; None if it cannot be screened."""
-    _binds, text = helper.pre_bind_variables(URIRef("urn:x-ntp-kg:gate:this"))  # checks it, substitutes $PATH
+    _binds, text = helper.pre_bind_variables(URIRef(_THIS_PLACEHOLDER))  # checks it, substitutes $PATH
     if re.search(r"\b(DATATYPE|sameTerm)\s*\(", _strip(text), re.I) and oxi.lossy_datatype:
         return None, "datatype-sensitive query on literals pyoxigraph re-types"
     if oxi.lossy_identity:
         return None, "literals pyoxigraph stores differently"
-    if re.search(r"\$(shapesGraph|currentShape)\b|\?(shapesGraph|currentShape)\b", text):
-        return None, "uses $shapesGraph or $currentShape"
-    uses_this = bool(helper.bind_this_regex.search(text))
-    override = _SCREEN_OVERRIDES.get(_query_key(helper, text))
-    if override is not None:
-        return {_back(oxi, row["this"]) for row in oxi.store.query(override, use_default_graph_as_union=True)}, None  # type: ignore[union-attr]
-    query = helper.apply_prefixes(text)
-    if not uses_this:
-        rows = oxi.store.query(query, use_default_graph_as_union=True)
-        for row in rows:  # type: ignore[union-attr]
+    kind, query = screen_query(helper, shape)
+    if kind == "none":
+        return None, query
+    rows = oxi.store.query(query, use_default_graph_as_union=True)
+    if kind == "override":
+        return {_back(oxi, row["this"]) for row in rows}, None
+    if kind == "plain":
+        for row in rows:
             if any(_bound(row, v) for v in ("this", "path", "value", "failure")):
                 return all_targets(), None
         return set(), None
-    proj = re.search(r"\bSELECT\b(.*?)\bWHERE\b|\bSELECT\b(.*?)\{", _strip(text), re.I | re.S)
-    if proj is None or not _THIS.search(proj.group(1) or proj.group(2) or "") or not _this_is_joinable(text):
-        return None, "$this not projected, or not where a join equals pre-binding"
-    targets = _target_pattern(shape)
-    if targets is None:
-        return None, "SPARQL-based targets"
-    s = _strip(query)
-    m = re.search(r"\bWHERE\s*\{", s, re.I) or re.search(r"\{", s)
-    assert m is not None
-    rewritten = query[: m.end()] + " " + targets + " " + query[m.end():]
     out: set[Any] = set()
-    for row in oxi.store.query(rewritten, use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for row in rows:
         t = row["this"]
         if isinstance(t, ox.Literal):  # its stored form may differ from rdflib's
             return None, "literal focus nodes"
         if t is not None:
             out.add(_back(oxi, t))
     return out, None
+
+
+_THIS_PLACEHOLDER = "urn:x-ntp-kg:gate:this"
+ScreenKind = TypingLiteral["override", "plain", "rewritten", "none"]
+
+
+def screen_query(helper: Any, shape: Shape) -> tuple[ScreenKind, str]:
+    """The query the SPARQL screen sends the store for one constraint of `shape`, and its kind:
+    our own rewrite ("override"), the constraint as it is when it does not use $this ("plain"),
+    or with the shape's targets joined in ("rewritten"); or "none" and why it cannot be screened.
+    It depends on the shapes alone, not on the data: the queries can be run ahead (gate_parts
+    runs them beside the core screen)."""
+    _binds, text = helper.pre_bind_variables(URIRef(_THIS_PLACEHOLDER))
+    if re.search(r"\$(shapesGraph|currentShape)\b|\?(shapesGraph|currentShape)\b", text):
+        return "none", "uses $shapesGraph or $currentShape"
+    override = _SCREEN_OVERRIDES.get(_query_key(helper, text))
+    if override is not None:
+        return "override", override
+    query: str = helper.apply_prefixes(text)
+    if not helper.bind_this_regex.search(text):
+        return "plain", query
+    proj = re.search(r"\bSELECT\b(.*?)\bWHERE\b|\bSELECT\b(.*?)\{", _strip(text), re.I | re.S)
+    if proj is None or not _THIS.search(proj.group(1) or proj.group(2) or "") or not _this_is_joinable(text):
+        return "none", "$this not projected, or not where a join equals pre-binding"
+    targets = _target_pattern(shape)
+    if targets is None:
+        return "none", "SPARQL-based targets"
+    s = _strip(query)
+    m = re.search(r"\bWHERE\s*\{", s, re.I) or re.search(r"\{", s)
+    assert m is not None
+    return "rewritten", query[: m.end()] + " " + targets + " " + query[m.end():]
+
+
+def screen_queries(eng: _Engine) -> list[str]:
+    """Every query `_sparql_and_report`'s screen may send the store (`screen_query`, and the
+    whole-graph rows of constraints without $this), in the order it sends them."""
+    out: dict[str, None] = {}
+    for shape in eng.shapes:
+        if shape.deactivated:
+            continue
+        for helper in eng.compiled(shape).sparql:
+            kind, text = screen_query(helper, shape)
+            if kind == "override":  # a constraint without $this is also asked as it is (_whole_graph_rows)
+                _binds, raw = helper.pre_bind_variables(URIRef(_THIS_PLACEHOLDER))
+                if not helper.bind_this_regex.search(raw):
+                    out[helper.apply_prefixes(raw)] = None
+            if kind != "none":
+                out[text] = None
+    return list(out)
 
 
 _PLAIN_PROJECTION = re.compile(r"^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?((?:[?$]\w+\s*)+)(WHERE\s*)?\{", re.I)
@@ -1131,7 +1175,7 @@ def _whole_graph_rows(helper: Any, oxi: _Oxi) -> list[dict[str, Any]] | None:
     BIND, sub-select or VALUES) over data that pyoxigraph stores as is. Else None."""
     if oxi.lossy_identity:
         return None
-    _binds, text = helper.pre_bind_variables(URIRef("urn:x-ntp-kg:gate:this"))
+    _binds, text = helper.pre_bind_variables(URIRef(_THIS_PLACEHOLDER))
     if helper.bind_this_regex.search(text):
         return None
     body = _strip(text)
@@ -1140,7 +1184,7 @@ def _whole_graph_rows(helper: Any, oxi: _Oxi) -> list[dict[str, Any]] | None:
         return None
     names = [v[1:] for v in m.group(2).split()]
     rows: list[dict[str, Any]] = []
-    for sol in oxi.store.query(helper.apply_prefixes(text), use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for sol in oxi.store.query(helper.apply_prefixes(text), use_default_graph_as_union=True):
         row: dict[str, Any] = {}
         for name in names:
             t = sol[name]

@@ -65,6 +65,11 @@ def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: in
 
 Progress = Callable[[str], None]
 
+BESIDE_BYTES = 32 << 20
+"""From this size of ntp-kg.nt on (about 5k observations) the Turtle, TriG and JSON-LD dumps are
+written by a second process beside the gate (`dumps_process`); below it, starting a Python
+process costs more than it saves."""
+
 
 def build(
     dist: Path | None,
@@ -72,11 +77,14 @@ def build(
     sort_buffer: int = DEFAULT_RUN_BYTES,
     progress: Progress | None = None,
     store: Path | None = None,
+    dumps_beside: bool | None = None,
 ) -> BuildResult:
     """Lint, map, validate; only a conforming graph reaches dist/ (written atomically).
     `progress` is told each step as it ends (a build of 1M observations takes most of an hour).
     `store`: also load ntp-kg.nq as a new version of that store (`ntp-kg load`), beside the rest
-    of the build on the core it leaves idle; it becomes current only with dist/, all or nothing."""
+    of the build; it becomes current only with dist/, all or nothing. `dumps_beside`: write the
+    Turtle, TriG and JSON-LD dumps in a second process while the gate runs (None: from
+    `BESIDE_BYTES` of N-Triples on); the bytes are the same either way."""
     if dist is not None:
         check_target(dist)  # fail before the work, not after it
     if store is not None:
@@ -84,7 +92,7 @@ def build(
             raise ValueError("a build loads a store only from the dumps it publishes: give a dist/")
         diskstore.check_target(store)
     try:
-        return _build(dist, base, sort_buffer, _timed(progress), store)
+        return _build(dist, base, sort_buffer, _timed(progress), store, dumps_beside)
     except OSError as exc:  # seeds are read before: a SeedError names their problems
         where = f"beside {dist}" if dist is not None else "in the temporary folder"
         raise OutputError(
@@ -102,15 +110,20 @@ def _timed(progress: Progress | None) -> Progress:
     return lambda step: progress(f"[{time.monotonic() - t0:7.1f} s] {step}")
 
 
-def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, store_root: Path | None) -> BuildResult:
+def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, store_root: Path | None, beside: bool | None) -> BuildResult:
     with Staging(dist) as stage, ThreadPoolExecutor(max_workers=2, thread_name_prefix="ntp-kg-build-store") as pool:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
         progress(f"seeds linted and mapped: {len(mapped):,} quads in {len(mapped.graph_names()):,} named graphs")
         nt = stage.write_union(mapped)
         progress("ntp-kg.nt and ntp-kg.nq written")
         nq = stage.folder / f"{BASENAME}.nq"
+        if beside is None:
+            beside = nt.stat().st_size >= BESIDE_BYTES
+        if dist is not None and beside:
+            stage.write_dumps_beside(mapped)
+            progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld being written by a second process")
         # The on-disk store's load (`ntp-kg load`, into a version not yet current) runs from here
-        # to the end; pyoxigraph loads without the GIL, on the core the build leaves idle.
+        # to the end; pyoxigraph loads without the GIL, beside the gate.
         pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)]) if store_root is not None else None
         try:
             # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
@@ -118,7 +131,7 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
             # swapped in if the gate passes. In memory: an on-disk Store took the SPARQL screen
             # 5x longer at 100k observations (154 s against 30 s).
             union = pool.submit(quadtext.ntriples_store, nt)
-            if dist is not None:
+            if dist is not None and not beside:
                 stage.write_dumps(mapped)
                 progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written")
             validation = gate_parts.validate_parts(
@@ -129,6 +142,9 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
                 raise ValidationFailed(validation.text())
             if dist is None:
                 return BuildResult(lint_report, validation, mapped, {}, None)
+            if beside:
+                stage.written()
+                progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written by the second process")
             stage.write_catalogue(union.result(), validation, base)
             progress("catalogue written")
             del union

@@ -18,6 +18,7 @@ the difference between fitting in memory and not.
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
@@ -242,11 +243,19 @@ class SpooledQuads:
 
 
 def _read(file: BinaryIO | None, block: _Block) -> bytes:
+    """A block's bytes. By offset (pread), not seek and read: threads read the blocks at once
+    (the gate's parts, and the TriG handed to the dumps' process)."""
     if block.data is not None:
         return block.data
     assert file is not None
-    file.seek(block.offset)
-    return file.read(block.size)
+    chunks, got = [], 0
+    while got < block.size:
+        chunk = os.pread(file.fileno(), block.size - got, block.offset + got)
+        if not chunk:
+            raise OSError(f"the spool's blocks file ended at byte {block.offset + got}, inside a block of {block.size} bytes")
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _flush(nt: BinaryIO | None, nt_batch: list[bytes], nq: BinaryIO | None, nq_batch: list[bytes]) -> None:

@@ -12,6 +12,7 @@ pySHACL in test_gate.py).
 from __future__ import annotations
 
 import random
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -219,3 +220,75 @@ def test_literal_focus_nodes_the_store_rewrites_go_whole(tmp_path: Path) -> None
     assert stats.fallback == (
         "whole graph: a focus node of https://example.org/test/OneOwnerPerCode is a literal the store keeps in another form, or a blank node"
     )
+
+
+# --- the SPARQL screen, run ahead in a thread ------------------------------------------------------
+
+
+def test_every_query_of_the_sparql_screen_is_run_ahead(planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gate.screen_queries` lists the queries the screen sends (the thread runs them while the
+    parts are screened): on the planted corpus, whose SPARQL constraints have findings, the
+    screen asks for none that was not run ahead, and the findings are the whole gate's (first test)."""
+    asked: list[str] = []
+    missed: list[str] = []
+    query = gate_parts._Ahead.query
+
+    def recording(self: gate_parts._Ahead, text: str, *, use_default_graph_as_union: bool = False) -> object:
+        asked.append(text)
+        ahead = self._rows.get(text)
+        if ahead is None or ahead.result() is None:
+            missed.append(text)
+        return query(self, text, use_default_graph_as_union=use_default_graph_as_union)
+
+    monkeypatch.setattr(gate_parts._Ahead, "query", recording)
+    quads = [q for q in rdfio.quads_and_triples(planted.dataset)[0] if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+    union, mapped = _spooled(quads, tmp_path)
+    stats = gate.GateStats()
+    report = gate_parts.validate_parts(union, mapped.graph_blocks(), _store(union), split=mapped.split_subjects, part_bytes=1, stats=stats)
+    assert not report.conforms
+    assert len(asked) >= 3 and missed == []
+    assert stats.seconds["(thread) SPARQL screen run ahead"] > 0
+    mapped.close()
+
+
+ALL_ROWS = "SELECT ?s ?o WHERE { ?s <urn:p> ?o } ORDER BY ?o"
+
+
+def _small_store() -> ox.Store:
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(str(i))) for i in range(5))
+    return store
+
+
+def _rows(result: object) -> list[tuple[str, str]]:
+    return [(row["s"].value, row["o"].value) for row in result]  # type: ignore[attr-defined]
+
+
+def test_ahead_answers_as_the_store_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows run ahead are the store's; a query with more rows than kept, a query that fails and
+    one not run ahead are asked of the store when the screen asks (failing there as they would)."""
+    monkeypatch.setattr(gate_parts, "_AHEAD_ROWS", 3)
+    store = _small_store()
+    few = "SELECT ?s ?o WHERE { ?s <urn:p> ?o FILTER(?o < '2') } ORDER BY ?o"
+    broken = "SELECT ?s WHERE { ?s <urn:p> "
+    ahead = gate_parts._Ahead(store, [few, ALL_ROWS, broken])
+    ahead._thread.join()
+    assert ahead._rows[few].result() is not None
+    assert ahead._rows[ALL_ROWS].result() is None and ahead._rows[broken].result() is None
+    assert _rows(ahead.query(few, use_default_graph_as_union=True)) == [("urn:s0", "0"), ("urn:s1", "1")]
+    assert _rows(ahead.query(ALL_ROWS, use_default_graph_as_union=True)) == [(f"urn:s{i}", str(i)) for i in range(5)]
+    with pytest.raises(SyntaxError):
+        ahead.query(broken, use_default_graph_as_union=True)
+    assert _rows(ahead.query("SELECT ?s ?o WHERE { ?s <urn:p> ?o } ORDER BY ?o LIMIT 1", use_default_graph_as_union=True)) == [("urn:s0", "0")]
+
+
+def test_a_stopped_ahead_runs_no_query() -> None:
+    """A gate that ends early stops the thread: with the store still loading, nothing is run
+    ahead, and a query asked anyway is answered by the store."""
+    loading: Future[ox.Store] = Future()
+    ahead = gate_parts._Ahead(loading, [ALL_ROWS])
+    ahead.stop()
+    loading.set_result(_small_store())
+    ahead._thread.join()
+    assert ahead.seconds == 0 and ahead._rows[ALL_ROWS].result() is None
+    assert len(_rows(ahead.query(ALL_ROWS, use_default_graph_as_union=True))) == 5

@@ -18,7 +18,6 @@ the parent does not unpickle what a worker sends. Frames are multiprocessing's (
 
 from __future__ import annotations
 
-import ctypes
 import io
 import json
 import os
@@ -34,12 +33,12 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from .. import children
 from ..store import count_by_graph as _count
 from . import serialize
 from .formats import BY_NAME, Format
 from .sources import DataSource
 
-_PR_SET_PDEATHSIG = 1
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
@@ -78,20 +77,11 @@ class Job:
     """Where a cut result points (JSON/XML head link, comment in graphs)."""
 
 
-def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 def _leave_network() -> bool:
     """Move into a new network namespace with no interfaces up. True when it worked."""
     if not sys.platform.startswith("linux"):
         return False
-    libc = _libc()
+    libc = children.libc()
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
@@ -251,7 +241,7 @@ def child() -> None:
     """Entry point of a worker process: `python -c "...child()" FD`, FD a socket to the parent."""
     parent = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    children.die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above
         return
     conn = Connection(int(sys.argv[1]))

@@ -124,7 +124,7 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
             progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld being written by a second process")
         # The on-disk store's load (`ntp-kg load`, into a version not yet current) runs from here
         # to the end; pyoxigraph loads without the GIL, beside the gate.
-        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)]) if store_root is not None else None
+        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)], stage.union_triples) if store_root is not None else None
         try:
             # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
             # statistics), loaded without the GIL while the dumps are written: they are only

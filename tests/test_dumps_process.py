@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,13 @@ def test_it_runs_at_a_lower_priority(dist: Path, tmp_path: Path) -> None:
         assert os.getpriority(os.PRIO_PROCESS, proc._process.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
     finally:
         proc.stop()
+
+
+def test_the_twins_threads_yield_to_the_build() -> None:
+    """The gzip twins are needed only by the commit: the staging's threads run at lower
+    priority (a thread's own niceness, Linux), the build's own thread does not."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    with publish.Staging(None) as stage:
+        tid = stage._pool.submit(threading.get_native_id).result()
+        assert os.getpriority(os.PRIO_PROCESS, tid) == max(own, 10)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own

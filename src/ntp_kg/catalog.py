@@ -508,17 +508,40 @@ def _typed(g: Graph, iri: URIRef | str, cls: URIRef, labels: Mapping[str, str] |
     return node
 
 
+@dataclass(frozen=True)
+class DataFacts:
+    """What the catalogue says of the data itself, read from the union's Store (`data_facts`):
+    all its queries, so that a build asks them while its dumps are still being written, and only
+    the dumps' sizes and checksums are waited for."""
+
+    sources: list[Source]
+    names: dict[Node, dict[str, str]]
+    places: dict[URIRef, list[Node]]
+    cover: tuple[date, date] | None
+    stats: Statistics
+    examples: list[URIRef]
+
+
+def data_facts(data: Dataset | ox.Store, base: str = DEFAULT_BASE) -> DataFacts:
+    """`data` is best a pyoxigraph Store holding the union triples in its default graph only (the
+    build's): it is queried as it is. A Store with named graphs, or an rdflib Dataset, is first
+    made into one (`union_store`), which costs a copy of the data."""
+    store = union_store(data)
+    places = provinces(store)
+    return DataFacts(
+        sources(store), labels(store), places, temporal_coverage(store), statistics(store, Layout(base).uri_space), example_resources(store, list(places))
+    )
+
+
 def catalog_graph(
-    data: Dataset | ox.Store,
+    data: Dataset | ox.Store | DataFacts,
     dumps: Sequence[DumpFile],
     base: str = DEFAULT_BASE,
     text: CatalogText | None = None,
 ) -> Graph:
-    """The DCAT-AP 3 catalogue + VoID description of the dataset built under `base`.
-
-    `data` is best a pyoxigraph Store holding the union triples in its default graph only (the
-    build's): it is queried as it is. A Store with named graphs, or an rdflib Dataset, is first
-    made into one (`union_store`), which costs a copy of the data."""
+    """The DCAT-AP 3 catalogue + VoID description of the dataset built under `base`, from the
+    data (as `data_facts` takes it) or its facts read before."""
+    facts = data if isinstance(data, DataFacts) else data_facts(data, base)
     layout = Layout(base)
     text = text or load_text()
     prefixes = resources.prefixes()
@@ -536,8 +559,7 @@ def catalog_graph(
         g.bind(prefix, vocab, override=True)
 
     ds, cat, svc = layout.dataset, layout.catalog, layout.service
-    store = union_store(data)
-    srcs = sources(store)
+    srcs = facts.sources
     src_dates = sorted(d for s in srcs for d in s.dates)
     if not src_dates:
         raise CatalogError("the graph has no dated source document: issued/modified cannot be stated")
@@ -554,7 +576,7 @@ def catalog_graph(
     g.add((contact, VCARD.hasURL, URIRef(text.contact.url.format(base=base))))
     # the attribution CC BY asks for, with the sources of the graph named in each language
     rights = _typed(g, layout.rights, DCTERMS.RightsStatement)
-    names = labels(store)
+    names = facts.names
     for lang, fixed in sorted(text.rights.items()):
         cites = "; ".join(_citation(s, names, lang) for s in srcs)
         g.add((rights, RDFS.label, Literal(f"{fixed.strip()} {cites}.", lang=lang)))
@@ -616,12 +638,12 @@ def catalog_graph(
             g.add((ds, DCAT.keyword, Literal(w, lang=lang)))
     for s in srcs:
         g.add((ds, PROV.wasDerivedFrom, s.iri))
-    places = provinces(store)
+    places = facts.places
     for province, names_of_place in places.items():
         g.add((ds, DCTERMS.spatial, _typed(g, province, DCTERMS.Location)))
         for lit in names_of_place:
             g.add((province, SKOS.prefLabel, lit))
-    cover = temporal_coverage(store)
+    cover = facts.cover
     if cover:
         period = _typed(g, layout.temporal, DCTERMS.PeriodOfTime)
         g.add((period, DCAT.startDate, Literal(cover[0].isoformat(), datatype=XSD.date)))
@@ -676,7 +698,7 @@ def catalog_graph(
     g.add((layout.void, RDF.type, VOID.DatasetDescription))
     _texts(g, layout.void, DCTERMS.title, {"en": text.names.void_description})
     g.add((layout.void, FOAF.primaryTopic, ds))
-    stats = statistics(store, layout.uri_space)
+    stats = facts.stats
     for p, n in (
         (VOID.triples, stats.triples),
         (VOID.entities, stats.entities),
@@ -690,7 +712,7 @@ def catalog_graph(
     g.add((ds, VOID.uriSpace, Literal(layout.uri_space)))
     for v in vocabularies(stats, prefixes):
         g.add((ds, VOID.vocabulary, v))
-    for ex in example_resources(store, list(places)):
+    for ex in facts.examples:
         g.add((ds, VOID.exampleResource, ex))
     slugs: dict[str, URIRef] = {}
     for cls, n in sorted(stats.class_entities.items()):

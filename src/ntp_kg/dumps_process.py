@@ -10,7 +10,8 @@ writers write (`publish.Staging.write_dumps`; tested), each with its gzip twin, 
 
 It is `python -m ntp_kg.dumps_process FOLDER`: it prints the size and SHA-256 of each file it
 wrote as JSON on stdout, or an error on stderr and exits non-zero. It dies with the build
-(PR_SET_PDEATHSIG) and ignores Ctrl-C: the build stops it before removing a failed staging folder.
+(PR_SET_PDEATHSIG), runs at `children.BACKGROUND_NICENESS` (its files are needed only once the
+gate is done; idle cores still go to it) and ignores Ctrl-C: the build stops it before removing a failed staging folder.
 """
 
 from __future__ import annotations
@@ -35,12 +36,6 @@ from .errors import OutputError
 
 
 MODULE = "ntp_kg.dumps_process"  # its name also when run as __main__
-_NICENESS = 10
-"""It runs at a lower priority than the build: its files are needed only once the gate is done,
-while the build's own path to that point (the union's Store, then the parts' screen) is the
-longest; where cores are idle it still gets them all."""
-
-
 class DumpsProcess:
     """The running writer, as the build sees it."""
 
@@ -139,7 +134,7 @@ def write(folder: Path, graph_major: BinaryIO, step: type[_Step] = _Step) -> dic
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     children.die_with_parent()
-    os.nice(_NICENESS)
+    os.nice(children.BACKGROUND_NICENESS)
     if len(argv) != 1 or not Path(argv[0]).is_dir():
         print(f"usage: python -m {MODULE} STAGING-FOLDER (a folder holding ntp-kg.nt and ntp-kg.nq)", file=sys.stderr)
         return 2

@@ -142,11 +142,8 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
                 raise ValidationFailed(validation.text())
             if dist is None:
                 return BuildResult(lint_report, validation, mapped, {}, None)
-            if beside:
-                stage.written()
-                progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written by the second process")
-            stage.write_catalogue(union.result(), validation, base)
-            progress("catalogue written")
+            stage.write_catalogue(union.result(), validation, base)  # waits for the dumps beside, if any
+            progress("catalogue written" + (" (and the dumps by the second process)" if beside else ""))
             del union
             loaded = pending.result() if pending is not None else None  # its failure fails the build: all or nothing
             if loaded is not None:

@@ -67,7 +67,7 @@ def test_stop_kills_it_and_no_file_grows_after(dist: Path, tmp_path: Path) -> No
 def test_run_by_hand_without_a_folder_it_says_how_to_run_it(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "ntp_kg.dumps_process", str(tmp_path / "missing")], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert r.returncode == 2
-    assert r.stderr == "usage: python -m ntp_kg.dumps_process STAGING-FOLDER (a folder holding ntp-kg.nt and ntp-kg.nq)\n"
+    assert r.stderr == "usage: python -m ntp_kg.dumps_process STAGING-FOLDER < GRAPH-MAJOR.nq (a folder holding ntp-kg.nt; the quads of ntp-kg.trig on stdin)\n"
     assert r.stdout == ""
 
 

@@ -34,8 +34,9 @@ import pyoxigraph as ox
 from . import children, publish, resources
 from .errors import OutputError
 
-
 MODULE = "ntp_kg.dumps_process"  # its name also when run as __main__
+
+
 class DumpsProcess:
     """The running writer, as the build sees it."""
 
@@ -105,28 +106,29 @@ class DumpsProcess:
         self._err.close()
 
 
-class _Step:
-    """The file being written, for the message of a failure (pyoxigraph's I/O errors name none)."""
-
-    name = "nothing yet"
+class _Failed(Exception):
+    """Writing one file failed; the message names it (pyoxigraph's I/O errors name no file)."""
 
 
-def write(folder: Path, graph_major: BinaryIO, step: type[_Step] = _Step) -> dict[str, tuple[int, str]]:
+def write(folder: Path, graph_major: BinaryIO) -> dict[str, tuple[int, str]]:
     """The writers, one after the other, each dump's twin made in a thread while the next is
     written. TriG first: its input comes through a pipe that the build feeds."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-twin") as pool:
-        step.name = "ntp-kg.trig from the quads on stdin"
-        quads = ox.parse(graph_major, format=ox.RdfFormat.N_QUADS, lenient=True)  # the spool's own lines
-        jobs = [pool.submit(publish.twin, folder, publish.write_trig(folder, quads))]
-        step.name = "ntp-kg.ttl from ntp-kg.nt"
-        jobs.append(pool.submit(publish.twin, folder, publish.write_turtle(folder)))
-        step.name = "ntp-kg.jsonld from ntp-kg.nt"
-        name, context = publish.write_jsonld_dump(folder)
-        jobs.append(pool.submit(publish.twin, folder, name))
-        step.name = "the gzip twins"
-        written = {k: v for job in jobs for k, v in job.result().items()}
-    step.name = publish.CONTEXT
-    (folder / publish.CONTEXT).write_bytes(context)
+    step = "ntp-kg.trig from the quads on stdin"
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-twin") as pool:
+            quads = ox.parse(graph_major, format=ox.RdfFormat.N_QUADS, lenient=True)  # the spool's own lines
+            jobs = [pool.submit(publish.twin, folder, publish.write_trig(folder, quads))]
+            step = "ntp-kg.ttl from ntp-kg.nt"
+            jobs.append(pool.submit(publish.twin, folder, publish.write_turtle(folder)))
+            step = "ntp-kg.jsonld from ntp-kg.nt"
+            name, context = publish.write_jsonld_dump(folder)
+            jobs.append(pool.submit(publish.twin, folder, name))
+            step = "the gzip twins"
+            written = {k: v for job in jobs for k, v in job.result().items()}
+        step = publish.CONTEXT
+        (folder / publish.CONTEXT).write_bytes(context)
+    except OSError as exc:
+        raise _Failed(f"could not write {step}: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}") from exc
     written[publish.CONTEXT] = publish.size_and_sha256(context)
     return written
 
@@ -136,12 +138,12 @@ def main(argv: list[str]) -> int:
     children.die_with_parent()
     os.nice(children.BACKGROUND_NICENESS)
     if len(argv) != 1 or not Path(argv[0]).is_dir():
-        print(f"usage: python -m {MODULE} STAGING-FOLDER (a folder holding ntp-kg.nt and ntp-kg.nq)", file=sys.stderr)
+        print(f"usage: python -m {MODULE} STAGING-FOLDER < GRAPH-MAJOR.nq (a folder holding ntp-kg.nt; the quads of ntp-kg.trig on stdin)", file=sys.stderr)
         return 2
     try:
         written = write(Path(argv[0]), sys.stdin.buffer)
-    except OSError as exc:
-        print(f"could not write {_Step.name}: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}", file=sys.stderr)
+    except _Failed as exc:
+        print(exc, file=sys.stderr)
         return 1
     print(json.dumps(written))
     return 0

@@ -2,8 +2,9 @@
 
 The mapper hands over one named graph at a time; the spool (`spool.SpooledQuads`) sorts them
 within a fixed memory budget, spilling to disk past it. ntp-kg.nt and ntp-kg.nq are written from
-its merge into the staging folder of the new dist/ (`publish.Staging`); the union graph is read
-back from ntp-kg.nt by the writers, and loaded into a Store in a thread meanwhile.
+its merge into the staging folder of the new dist/ (`publish.Staging`); the union graph is
+loaded into a Store in a thread as ntp-kg.nt is written (`follow.GrowingFile`), and read back
+from it by the other writers: on big graphs a second process (`dumps_process`) while the gate runs.
 Validation in the build is `gate_parts.validate_parts`, one named graph group at a time over that
 file and Store: the findings of `gate.validate_triples` and so of pySHACL (`validate.validate`,
 kept for `ntp-kg validate` on arbitrary files), tested finding for finding in tests/gate, in a
@@ -14,6 +15,7 @@ dist/. No rdflib Dataset is made (`BuildResult.dataset` makes one on demand).
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from . import diskstore, gate_parts, quadtext, rdfio, resources
@@ -28,6 +31,7 @@ from .diskstore import LoadResult
 from .errors import LintError, OutputError, ValidationFailed
 from .extsort import DEFAULT_RUN_BYTES
 from .facts import load_seeds
+from .follow import GrowingFile
 from .iris import DEFAULT_BASE
 from .lint import LintReport, lint
 from .mapper import map_graphs
@@ -110,11 +114,27 @@ def _timed(progress: Progress | None) -> Progress:
     return lambda step: progress(f"[{time.monotonic() - t0:7.1f} s] {step}")
 
 
+def _store_of(growing: GrowingFile) -> ox.Store:
+    with io.BufferedReader(growing, 1 << 20) as f:
+        return quadtext.ntriples_store(f)
+
+
 def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, store_root: Path | None, beside: bool | None) -> BuildResult:
     with Staging(dist) as stage, ThreadPoolExecutor(max_workers=2, thread_name_prefix="ntp-kg-build-store") as pool:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
         progress(f"seeds linted and mapped: {len(mapped):,} quads in {len(mapped.graph_names()):,} named graphs")
-        nt = stage.write_union(mapped)
+        # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
+        # statistics), loaded without the GIL from ntp-kg.nt as it is written, and while the
+        # dumps are written: they are only swapped in if the gate passes. In memory: an on-disk
+        # Store took the SPARQL screen 5x longer at 100k observations (154 s against 30 s).
+        growing = GrowingFile(stage.nt)
+        union = pool.submit(_store_of, growing)
+        try:
+            nt = stage.write_union(mapped)
+        except BaseException:
+            growing.fail()
+            raise
+        growing.finish()
         progress("ntp-kg.nt and ntp-kg.nq written")
         nq = stage.folder / f"{BASENAME}.nq"
         if beside is None:
@@ -126,11 +146,6 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
         # to the end; pyoxigraph loads without the GIL, beside the gate.
         pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)], stage.union_triples) if store_root is not None else None
         try:
-            # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's
-            # statistics), loaded without the GIL while the dumps are written: they are only
-            # swapped in if the gate passes. In memory: an on-disk Store took the SPARQL screen
-            # 5x longer at 100k observations (154 s against 30 s).
-            union = pool.submit(quadtext.ntriples_store, nt)
             if dist is not None and not beside:
                 stage.write_dumps(mapped)
                 progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld written")

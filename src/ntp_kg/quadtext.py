@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
@@ -103,9 +103,10 @@ class DatasetText:
         return spool(self.graphs, workdir, run_bytes)
 
 
-def ntriples_store(ntriples: bytes | Path) -> ox.Store:
-    """N-Triples text (or a file of it) in a new Store's default graph. pyoxigraph parses and
-    loads without holding the GIL, so a thread can do this beside Python work (the gate's index)."""
+def ntriples_store(ntriples: bytes | Path | BinaryIO) -> ox.Store:
+    """N-Triples text (or a file of it, or a readable binary file) in a new Store's default graph.
+    pyoxigraph parses and loads without holding the GIL, so a thread can do this beside Python
+    work (the gate's index, the writing of the file itself: `follow.GrowingFile`)."""
     store = ox.Store()
     if isinstance(ntriples, Path):
         store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)

@@ -18,7 +18,8 @@ run with the memory of the largest part, and give the same findings:
   answer as rdflib would (an inverse step to a literal) makes the pair a candidate: pySHACL
   decides it, as it decides everything the screen cannot.
 * **SPARQL screen** on that Store, as in `gate` (in memory: on disk it took 5x longer at 100k
-  observations); the literals pyoxigraph stores differently from rdflib are accounted part by
+  observations), its queries run ahead in a thread while the parts are screened (`_Ahead`:
+  pyoxigraph evaluates without the GIL, so the two use both cores); the literals pyoxigraph stores differently from rdflib are accounted part by
   part (`_PartForms`) with memory bounded by the distinct integer values.
 * **Report**: pySHACL on the candidates, as in `gate`, over the rdflib graph of the whole union
   parsed from the file: the one step whose memory grows with the graph, reached only when the

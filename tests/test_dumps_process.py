@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,7 @@ def test_stop_kills_it_and_no_file_grows_after(dist: Path, tmp_path: Path) -> No
     proc = DumpsProcess.start(folder, endless)
     while not (folder / "ntp-kg.trig").exists():  # it is writing
         assert proc._process.poll() is None
+        time.sleep(0.01)
     proc.stop()
     assert proc._process.returncode == -signal.SIGKILL
     assert not proc._feeder.is_alive()
@@ -78,6 +80,8 @@ def test_it_runs_at_a_lower_priority(dist: Path, tmp_path: Path) -> None:
     try:
         while not (folder / "ntp-kg.trig").exists():
             assert proc._process.poll() is None
+            time.sleep(0.01)
+        time.sleep(0.01)
         assert os.getpriority(os.PRIO_PROCESS, proc._process.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
     finally:
         proc.stop()

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def _copy_root(tmp: Path) -> Path:
 
 
 @pytest.fixture
-def other_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def other_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the data files that a test may break; the process reads it instead of ours."""
     root = _copy_root(tmp_path)
     monkeypatch.setenv("NTP_KG_ROOT", str(root))

@@ -276,6 +276,21 @@ def test_build_with_a_store_loads_what_load_would(tmp_path: Path) -> None:
     assert diskstore.versions(tmp_path / "store") == sorted([version.id, again.store.version.id])
 
 
+def test_build_with_a_store_counts_the_union_as_the_store_keeps_it(tmp_path: Path, other_root: Path) -> None:
+    """A Store keeps "1.50"^^xsd:decimal and "1.5"^^xsd:decimal as one literal: two lines of
+    ntp-kg.nt, one triple. The union's size in the new version's manifest (taken from the build's
+    own Store, not counted again) is the one `ntp-kg load` counts."""
+    (other_root / "ontology" / "zz-decimals.ttl").write_text(
+        '<urn:test:x> <urn:test:ratio> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal>, "1.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n',
+        encoding="utf-8",
+    )
+    result = build(tmp_path / "dist", store=tmp_path / "store")
+    assert result.store is not None
+    nt_lines = len((tmp_path / "dist" / "ntp-kg.nt").read_bytes().splitlines())
+    loaded = diskstore.load(tmp_path / "other", [DataSource.parse(str(tmp_path / "dist" / "ntp-kg.nq"))]).version.manifest
+    assert result.store.version.manifest["union_default_graph_triples"] == loaded["union_default_graph_triples"] == nt_lines - 1
+
+
 def test_a_failing_build_leaves_the_store_as_it_was(tmp_path: Path, other_root: Path) -> None:
     store = tmp_path / "store"
     build(tmp_path / "dist", store=store)

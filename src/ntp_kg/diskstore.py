@@ -33,7 +33,7 @@ import secrets
 import shutil
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,11 +244,11 @@ def _write_database(database: Path, sources: Sequence[DataSource]) -> None:
         del store  # closes the database (the only reference)
 
 
-def _figures(database: Path, union_triples: int | None = None) -> dict[str, Any]:
+def _figures(database: Path, union_triples: Callable[[], int] | None = None) -> dict[str, Any]:
     """Reopen the written database read-only and count what it holds: the check that what is
     on disk is readable, and the figures workers report without counting again. `union_triples`:
-    the union's distinct triples when the caller knows them (else counted: the count holds
-    every distinct triple in memory, 8.9 GB at 1M observations)."""
+    the union's distinct triples from elsewhere (else counted here: the count holds every
+    distinct triple in memory, about 8.9 GB at 1M observations)."""
     store = ox.Store.read_only(str(database))
     try:
         graphs = _count(store, _GRAPHS)
@@ -256,7 +256,7 @@ def _figures(database: Path, union_triples: int | None = None) -> dict[str, Any]
             "quads": len(store),
             "named_graphs": graphs,
             "default_graph_triples": _count(store, _DEFAULT)[0][1],
-            "union_default_graph_triples": union_triples if union_triples is not None else _count(store, _UNION, union=True)[0][1],
+            "union_default_graph_triples": union_triples() if union_triples is not None else _count(store, _UNION, union=True)[0][1],
         }
     finally:
         del store
@@ -272,13 +272,14 @@ def load(root: Path, sources: Sequence[DataSource]) -> LoadResult:
         pending.discard()  # after a commit: nothing left to remove
 
 
-def prepare(root: Path, sources: Sequence[DataSource], union_triples: int | None = None) -> Pending:
+def prepare(root: Path, sources: Sequence[DataSource], union_triples: Callable[[], int] | None = None) -> Pending:
     """Load and verify `sources` as a new version of the store at `root`, not yet current: the
     first half of `load`, for a caller that makes it current only once something else has passed
     (`ntp-kg build --store`: the SHACL gate). Holds the store's writer lock until the returned
-    version is committed or discarded. `union_triples`: the distinct triples of the sources'
-    union, when the caller knows them (the build: the lines of its ntp-kg.nt), so they are not
-    counted again beside the build's own Store."""
+    version is committed or discarded. `union_triples`: gives the distinct triples of the
+    sources' union, asked once they are loaded, when the caller has them (the build: the size
+    of its own in-memory Store of the union, which keeps literals in the same canonical forms as
+    this one, so the figure is the one counted here), so they are not counted again beside it."""
     if not sources:
         raise StoreError("nothing to load: give at least one RDF file")
     root = check_target(root)

@@ -18,9 +18,9 @@ import contextlib
 import io
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,6 +114,11 @@ def _timed(progress: Progress | None) -> Progress:
     return lambda step: progress(f"[{time.monotonic() - t0:7.1f} s] {step}")
 
 
+def _size(store: Future[ox.Store]) -> int:
+    """The union's distinct triples as a Store keeps them (literals in canonical form)."""
+    return len(store.result())
+
+
 def _store_of(growing: GrowingFile) -> ox.Store:
     with io.BufferedReader(growing, 1 << 20) as f:
         return quadtext.ntriples_store(f)
@@ -144,7 +149,7 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
             progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld being written by a second process")
         # The on-disk store's load (`ntp-kg load`, into a version not yet current) runs from here
         # to the end; pyoxigraph loads without the GIL, beside the gate.
-        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)], stage.union_triples) if store_root is not None else None
+        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)], partial(_size, union)) if store_root is not None else None
         try:
             if dist is not None and not beside:
                 stage.write_dumps(mapped)

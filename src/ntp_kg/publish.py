@@ -99,8 +99,6 @@ class Staging:
         self._written: dict[str, tuple[int, str]] = {}
         self._committed = False
         self._beside: DumpsProcess | None = None
-        self.union_triples: int | None = None
-        """The union's distinct triples (ntp-kg.nt's lines), once `write_union` has run."""
 
     def __enter__(self) -> Staging:
         return self
@@ -124,7 +122,7 @@ class Staging:
         """ntp-kg.nt and ntp-kg.nq, in one pass over the sorted quads. Returns ntp-kg.nt's path:
         the validation and the other writers read the union from it."""
         with open(self.nt, "wb", buffering=_CHUNK) as nt, open(self.folder / f"{BASENAME}.nq", "wb", buffering=_CHUNK) as nq:
-            self.union_triples = graph.write_nt_nq(nt, nq)
+            graph.write_nt_nq(nt, nq)
         self._done(f"{BASENAME}.nt")
         self._done(f"{BASENAME}.nq")
         return self.nt

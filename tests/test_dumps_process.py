@@ -50,9 +50,9 @@ def test_a_failure_is_an_output_error_with_its_message(built: BuildResult, dist:
     assert message.endswith("What it said:\ncould not write ntp-kg.ttl from ntp-kg.nt: No such file or directory (os error 2)")
 
 
-def test_stop_kills_it_and_no_file_grows_after(dist: Path, tmp_path: Path) -> None:
-    """A failed build stops the writer before removing its folder: killed, waited for, and the
-    thread feeding it ends (its pipe breaks)."""
+def test_stop_kills_it_and_ends_the_feeding_thread(dist: Path, tmp_path: Path) -> None:
+    """A failed build stops the writer before removing its folder: killed and waited for (so it
+    writes nothing after), and the thread feeding it an endless input ends (its pipe breaks)."""
     folder = _staged(dist, tmp_path / "staged")
     endless = itertools.repeat(b"<urn:s> <urn:p> <urn:o> <urn:g> .\n" * 1000)
     proc = DumpsProcess.start(folder, endless)
@@ -62,8 +62,6 @@ def test_stop_kills_it_and_no_file_grows_after(dist: Path, tmp_path: Path) -> No
     proc.stop()
     assert proc._process.returncode == -signal.SIGKILL
     assert not proc._feeder.is_alive()
-    size = (folder / "ntp-kg.trig").stat().st_size
-    assert (folder / "ntp-kg.trig").stat().st_size == size
 
 
 def test_run_by_hand_without_a_folder_it_says_how_to_run_it(tmp_path: Path) -> None:

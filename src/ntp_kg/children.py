@@ -1,4 +1,5 @@
-"""Child processes that must not outlive the process that started them.
+"""Work beside the main line: child processes that must not outlive their parent, and the
+priority of work whose result is needed only later.
 
 A query worker or a dump writer left running after its parent died would hold memory, a core
 and (the writer) files in a staging folder that the next build removes; Linux can kill it when

@@ -42,6 +42,7 @@ class DumpsProcess:
 
     def __init__(self, process: subprocess.Popen[bytes], out: IO[bytes], err: IO[bytes], folder: Path, graph_major: Iterable[bytes]) -> None:
         self._process, self._out, self._err, self._folder = process, out, err, folder
+        self._feed_error: OSError | None = None
         self._feeder = threading.Thread(target=self._feed, args=(graph_major,), name="ntp-kg-dumps-feed", daemon=True)
         self._feeder.start()
 
@@ -70,8 +71,6 @@ class DumpsProcess:
             with contextlib.suppress(OSError):  # a broken pipe again, when it died
                 pipe.close()
 
-    _feed_error: OSError | None = None
-
     def result(self) -> dict[str, tuple[int, str]]:
         """Waits for the writer: size and SHA-256 of each file it wrote (dumps, twins, context)."""
         try:
@@ -93,8 +92,8 @@ class DumpsProcess:
                 f"the second process writing ntp-kg.ttl, .trig and .jsonld in {self._folder} {how}; nothing was replaced. "
                 f"What it said:\n{tail}"
             )
-        written: dict[str, list[object]] = json.loads(out)
-        return {name: (int(size), str(sha)) for name, (size, sha) in written.items()}  # type: ignore[call-overload]
+        written: dict[str, tuple[int, str]] = {name: (int(size), str(sha)) for name, (size, sha) in json.loads(out).items()}
+        return written
 
     def stop(self) -> None:
         """Kill it and wait (a failed build), so no file is written after its folder is removed."""

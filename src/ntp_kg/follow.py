@@ -2,7 +2,7 @@
 
 The build's union Store is loaded from ntp-kg.nt, which takes minutes at 1M observations, and the
 gate waits for it. Reading the file as it is written, instead of after, starts that load when the
-merge starts writing (60 s earlier at 1M). The writer says when it is done (`finish`) or failed
+merge starts writing rather than when it ends (the merge writes for 60 s at 1M). The writer says when it is done (`finish`) or failed
 (`fail`); until then, the end of what is on disk is not the end of the file.
 """
 

@@ -759,7 +759,7 @@ class _Back(Protocol):
 
 
 class _Queryable(Protocol):
-    """A read-only Store as the SPARQL screen uses it (a Store, or gate_parts' `Prefetched`)."""
+    """A read-only Store as the SPARQL screen uses it (a Store, or gate_parts' `_Ahead`)."""
 
     def query(self, query: str, *, use_default_graph_as_union: bool = ...) -> Any: ...
 

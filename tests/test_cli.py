@@ -51,6 +51,36 @@ def test_build_progress_on_request_and_not_into_a_pipe(tmp_path: Path) -> None:
     assert run("build", "--dist", str(tmp_path / "f"), "--no-progress").stderr == ""
 
 
+def test_a_big_build_ends_its_process_without_freeing_and_loses_no_output(tmp_path: Path) -> None:
+    """From `_EXIT_WITHOUT_FREEING` quads on the command ends with os._exit once all is written
+    (freeing the union's Store takes tens of seconds at 1M observations). Here the threshold is
+    lowered to our seeds: what was printed into the pipes still arrives, whole, exit code 0, and
+    dist/ is in place, with the store version when there is one."""
+    code = (
+        "import sys, ntp_kg.cli as c; c._EXIT_WITHOUT_FREEING = 1; "
+        f"c.app(['build', '--dist', {str(tmp_path / 'd')!r}, '--store', {str(tmp_path / 's')!r}, '--progress'], prog_name='ntp-kg'); "
+        "print('not reached')"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    normal = run("build", "--dist", str(tmp_path / "e"), "--store", str(tmp_path / "t"), "--progress")
+    assert (r.returncode, normal.returncode) == (0, 0), r.stderr
+    assert "not reached" not in r.stdout
+
+    def steps(text: str, dist: Path, store: Path) -> list[str]:
+        """The lines without what differs between two builds: folders, seconds, version ids."""
+        out = []
+        for line in text.replace(str(dist), "DIST").replace(str(store), "STORE").splitlines():
+            line = line.split("] ", 1)[-1]  # progress: the seconds since the start
+            out.append(" ".join(w for w in line.split() if not w[:1].isdigit() and "Z-" not in w))
+        return out
+
+    assert steps(r.stdout, tmp_path / "d", tmp_path / "s") == steps(normal.stdout, tmp_path / "e", tmp_path / "t")
+    assert steps(r.stderr, tmp_path / "d", tmp_path / "s") == steps(normal.stderr, tmp_path / "e", tmp_path / "t")
+    assert steps(r.stderr, tmp_path / "d", tmp_path / "s")[-1] == "store version is current in STORE"
+    assert (tmp_path / "d" / "SHA256SUMS").exists()
+    assert json.loads((tmp_path / "s" / "current.json").read_text())["quads"] > 0
+
+
 def test_build_with_a_store_reports_the_loaded_version(tmp_path: Path) -> None:
     r = run("build", "--dist", str(tmp_path / "d"), "--store", str(tmp_path / "s"))
     assert r.returncode == 0, r.stderr

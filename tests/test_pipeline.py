@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ntp_kg import diskstore, publish, resources, validate
+from ntp_kg import diskstore, publish, quadtext, resources, validate
 from ntp_kg.errors import LintError, UnsafeOutput, ValidationFailed
 from ntp_kg.extsort import DEFAULT_RUN_BYTES
 from ntp_kg.pipeline import BuildResult, build
@@ -289,6 +289,13 @@ def test_build_with_a_store_counts_the_union_as_the_store_keeps_it(tmp_path: Pat
     nt_lines = len((tmp_path / "dist" / "ntp-kg.nt").read_bytes().splitlines())
     loaded = diskstore.load(tmp_path / "other", [DataSource.parse(str(tmp_path / "dist" / "ntp-kg.nq"))]).version.manifest
     assert result.store.version.manifest["union_default_graph_triples"] == loaded["union_default_graph_triples"] == nt_lines - 1
+
+
+def test_the_union_store_loaded_as_the_file_is_written_is_the_union_file(built: BuildResult, dist: Path) -> None:
+    """The Store the gate and the catalogue query (loaded as ntp-kg.nt is written, and handed
+    back rather than freed) holds exactly the triples of ntp-kg.nt loaded once it is complete."""
+    assert built.union is not None
+    assert set(built.union) == set(quadtext.ntriples_store(dist / "ntp-kg.nt"))
 
 
 def test_a_failing_build_leaves_the_store_as_it_was(tmp_path: Path, other_root: Path) -> None:

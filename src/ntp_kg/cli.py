@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -98,6 +99,17 @@ def build_cmd(
         typer.echo(f"  {name}")
     if result.store is not None:
         _loaded(result.store, result.store.version.manifest["seconds"])  # the load's own time, not the build's
+    if len(result.graph) >= _EXIT_WITHOUT_FREEING:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # everything is written and committed; see _EXIT_WITHOUT_FREEING
+
+
+_EXIT_WITHOUT_FREEING = 1_000_000
+"""From this many quads on, `ntp-kg build` ends its process as soon as its output is written,
+without freeing its objects one by one: the in-memory Store of the union alone took 1.6 s to
+free at 100k observations (3.4M quads) and tens of seconds at 1M, memory the kernel takes back
+at once when the process ends. (Under this size, a normal exit: the CLI's in-process tests.)"""
 
 
 @app.command("validate")

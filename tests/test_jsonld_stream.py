@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from ntp_kg import jsonld, pipeline, quadtext, resources
-from ntp_kg.extsort import DEFAULT_RUN_BYTES
+from ntp_kg.extsort import DEFAULT_RUN_BYTES, ExternalSort
 from ntp_kg.rdfio import to_rdflib_graph
 
 EX = {"ex": "https://example.org/", "xsd": "http://www.w3.org/2001/XMLSchema#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
@@ -73,18 +73,29 @@ def test_write_equals_the_in_memory_dump_on_the_real_graph(real_triples: list[ox
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see anonymous run files")
-def test_write_through_many_runs_on_disk_is_the_same_and_leaves_nothing(real_triples: list[ox.Triple], real_expected: bytes, tmp_path: Path) -> None:
+def test_write_through_many_runs_on_disk_is_the_same_and_leaves_nothing(
+    real_triples: list[ox.Triple], real_expected: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_at_end_of_input: list[str] = []
+    runs: list[int] = []
+
+    class Counted(ExternalSort):
+        def merged(self) -> Iterator[bytes]:
+            out = super().merged()
+            runs.append(self.runs)
+            return out
 
     def watched(ts: list[ox.Triple]) -> Iterator[ox.Triple]:
         yield from ts
         open_at_end_of_input.extend(_open_files_under(tmp_path))
 
+    monkeypatch.setattr(jsonld, "ExternalSort", Counted)
     run_bytes = len(real_expected) // 16  # more than 16 runs: each node's record also counts 100 bytes
     ok, got = _written(watched(real_triples), resources.context(), tmp_path, run_bytes)
     assert ok
     assert got == real_expected
-    assert len(open_at_end_of_input) >= 16, open_at_end_of_input
+    assert len(open_at_end_of_input) == 1, open_at_end_of_input  # the runs' file, anonymous
+    assert runs[0] >= 16
     assert _open_files_under(tmp_path) == []
     assert list(tmp_path.iterdir()) == []
 

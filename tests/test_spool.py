@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_external_sort_spills_and_merges_to_the_sorted_lines(tmp_path: Path) -> 
     with ExternalSort(tmp_path, run_bytes=20_000) as s:
         s.extend(lines)
         assert s.runs > 10
-        assert _open_in(tmp_path) == s.runs
+        assert _open_in(tmp_path) == 1  # every run in one file
         assert list(s.merged()) == sorted(lines)
         assert list(s.unique()) == sorted(set(lines))
         # reads repeat, and two merges side by side do not share a file position
@@ -52,6 +53,26 @@ def test_external_sort_spills_and_merges_to_the_sorted_lines(tmp_path: Path) -> 
             s.add(b"late\n")
     assert list(tmp_path.iterdir()) == []  # run files are anonymous: no name to leave behind
     assert _open_in(tmp_path) == 0  # and closed: their space is freed
+
+
+def test_external_sort_merges_runs_another_sort_wrote_into_a_file_it_was_given(tmp_path: Path) -> None:
+    """What the map's worker does (`forkmap`): it sorts into a file made for it, and its runs are
+    adopted by the sort that merges them all, with lines of its own, spilled and not."""
+    mine, theirs = _lines(3000, seed=1), _lines(3000, seed=2)
+    given = tempfile.TemporaryFile(dir=tmp_path)
+    worker = ExternalSort(tmp_path, run_bytes=20_000, run_file=given)
+    worker.extend(theirs)
+    worker.spill()
+    regions = worker.run_regions()
+    assert len(regions) > 5 and regions[0][0] == 0 and all(a[1] == b[0] for a, b in zip(regions, regions[1:]))
+    for budget in (20_000, 1 << 30):  # this sort spilled, or all in memory
+        with ExternalSort(tmp_path, run_bytes=budget) as s:
+            s.extend(mine)
+            s.adopt(os.fdopen(os.dup(given.fileno()), "rb"), regions, len(theirs))
+            assert s.count == 6000
+            assert list(s.merged()) == sorted(mine + theirs)
+    assert _open_in(tmp_path) == 1  # the adopted copies closed with their sorts; `given` is open
+    given.close()
 
 
 def test_external_sort_in_memory_touches_no_disk(tmp_path: Path) -> None:

@@ -33,8 +33,13 @@ class SeedError(NtpKgError):
     def __init__(self, file: str, message: str, line: int | None = None) -> None:
         self.file = file
         self.line = line
+        self.message = message
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type[SeedError], tuple[str, str, int | None]]:
+        """Pickled with its own arguments (the map's worker process sends it back: `forkmap`)."""
+        return (type(self), (self.file, self.message, self.line))
 
 
 class LintError(NtpKgError):

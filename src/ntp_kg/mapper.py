@@ -10,7 +10,7 @@ RDF object per term was most of the build's time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -431,18 +431,21 @@ def map_seeds(seeds: Seeds, ontology: list[Path], base: str) -> DatasetText:
     return DatasetText(list(map_graphs(seeds, ontology, base)))
 
 
-def map_graphs(seeds: Seeds, ontology: list[Path], base: str) -> Iterator[GraphText]:
+def map_graphs(seeds: Seeds, ontology: list[Path], base: str, sources: Iterable[str] | None = None, shared: bool = True) -> Iterator[GraphText]:
     """`map_seeds` one named graph at a time, each complete when it is yielded, so that a caller
-    (the build's spool) holds one source's statements at a time, not the whole graph."""
+    (the build's spool) holds one source's statements at a time, not the whole graph.
+    `sources`: only these sources' graphs (all if None), in the order given; `shared`: also the
+    ontology's and the reference data's graphs (`forkmap` shares the sources among workers)."""
     m = Minter(base)
-    g = GraphText(m.graph("ontology"))
-    map_ontology(g, ontology)
-    yield g
-    g = GraphText(m.graph("reference"))
-    map_reference(g, seeds.reference, m)
-    yield g
-    for sid, doc in sorted(seeds.facts.items()):
-        src = seeds.sources[sid]
+    if shared:
+        g = GraphText(m.graph("ontology"))
+        map_ontology(g, ontology)
+        yield g
+        g = GraphText(m.graph("reference"))
+        map_reference(g, seeds.reference, m)
+        yield g
+    for sid in sorted(seeds.facts) if sources is None else sources:
+        doc, src = seeds.facts[sid], seeds.sources[sid]
         g = GraphText(m.source_graph(sid))
         sm = _SourceMapper(g, src, seeds.reference, m)
         sm.document()

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import pyoxigraph as ox
 
@@ -36,12 +36,24 @@ _WRITE_BATCH = 1 << 16  # lines per write() call when writing from Python
 
 @dataclass
 class _Block:
-    """One graph's sorted N-Quads lines: in memory (`data`) or at `offset` in the blocks file."""
+    """One graph's sorted N-Quads lines: in memory (`data`) or at `offset` in a blocks `file`."""
 
     data: bytes | None
     offset: int
     size: int
     lines: int
+    file: BinaryIO | None = None
+
+
+@dataclass(frozen=True)
+class SpoolExport:
+    """What a spool filled in another process left in the two files it was handed (`Spool.export`,
+    `Spool.absorb`): each graph's block in the blocks file, and the sorted runs in the run file."""
+
+    blocks: list[tuple[bytes, int, int, int]]  # graph name, offset, size, lines
+    runs: list[tuple[int, int]]  # (start, end) in the run file
+    quads: int
+    blank_nodes: bool
 
 
 @dataclass
@@ -52,6 +64,8 @@ class Spool:
 
     workdir: Path | None = None  # where spilled files go (anonymous temporary files)
     run_bytes: int = DEFAULT_RUN_BYTES
+    blocks_file: BinaryIO | None = None  # the files to spill to, if given (`export`); else made when needed
+    run_file: IO[bytes] | None = None
     _sort: ExternalSort | None = field(default=None, init=False)
     _blocks: dict[bytes, list[_Block]] = field(default_factory=dict, init=False)
     _pending: list[_Block] = field(default_factory=list, init=False)
@@ -59,9 +73,11 @@ class Spool:
     _file: BinaryIO | None = field(default=None, init=False)
     _end: int = field(default=0, init=False)
     _blank_nodes: bool = field(default=False, init=False)
+    _absorbed: list[BinaryIO] = field(default_factory=list, init=False)  # other spools' blocks files
 
     def __post_init__(self) -> None:
-        self._sort = ExternalSort(self.workdir, self.run_bytes)
+        self._sort = ExternalSort(self.workdir, self.run_bytes, self.run_file)
+        self._file = self.blocks_file
 
     def add(self, graph: GraphText) -> None:
         """One named graph, complete or not (a graph added twice is merged)."""
@@ -87,34 +103,60 @@ class Spool:
         if self._pending_bytes >= self.run_bytes:
             self._write_blocks()
 
-    def _read(self, block: _Block) -> bytes:
-        return _read(self._file, block)
-
     def _write_blocks(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="ntp-kg-blocks-", dir=self.workdir)  # noqa: SIM115 - closed by SpooledQuads.close
+        self._file.seek(self._end)
         for b in self._pending:
             assert b.data is not None
             self._file.write(b.data)
-            b.offset, b.data = self._end, None
+            b.offset, b.data, b.file = self._end, None, self._file
             self._end += b.size
         self._file.flush()
         self._pending, self._pending_bytes = [], 0
 
-    def finish(self) -> SpooledQuads:
+    def export(self) -> SpoolExport:
+        """Write everything still in memory to the files this spool was given (`blocks_file`,
+        `run_file`) and say where it is: the end of a worker that another process's spool
+        `absorb`s."""
         assert self._sort is not None
+        self._join_parts()
+        self._write_blocks()
+        self._sort.spill()
+        blocks = [(name, b.offset, b.size, b.lines) for name, (b,) in self._blocks.items()]
+        return SpoolExport(blocks, self._sort.run_regions(), sum(b[3] for b in blocks), self._blank_nodes)
+
+    def absorb(self, export: SpoolExport, blocks_file: BinaryIO, run_file: IO[bytes]) -> None:
+        """Take in the graphs another spool `export`ed into these files (closed with this spool's
+        output). Its graphs must be others than this spool's: a graph is mapped whole by one worker."""
+        assert self._sort is not None
+        for name, offset, size, lines in export.blocks:
+            if name in self._blocks:
+                raise ValueError(f"graph {name.decode()} was spooled twice, by two workers")
+            self._blocks[name] = [_Block(None, offset, size, lines, blocks_file)]
+        self._absorbed.append(blocks_file)
+        self._sort.adopt(run_file, export.runs, export.quads)
+        self._blank_nodes = self._blank_nodes or export.blank_nodes
+
+    def _join_parts(self) -> None:
+        """A graph added in parts becomes one block of its distinct lines."""
         for name, blocks in self._blocks.items():
             if len(blocks) > 1:  # a graph added in parts: one block of its distinct lines
-                lines = sorted({line for b in blocks for line in self._read(b).splitlines(keepends=True)})
+                lines = sorted({line for b in blocks for line in _read(b).splitlines(keepends=True)})
                 data = b"".join(lines)
                 block = _Block(data, -1, len(data), len(lines))
                 self._blocks[name] = [block]
                 self._pending.append(block)
+
+    def finish(self) -> SpooledQuads:
+        assert self._sort is not None
+        self._join_parts()
         if self._file is not None:
             self._write_blocks()  # all or nothing on disk: blocks read back by offset
         by_name = {name: b for name, (b,) in sorted(self._blocks.items())}
-        out = SpooledQuads(self._sort, by_name, self._file, sum(b.lines for b in by_name.values()), self._blank_nodes)
-        self._sort, self._file = None, None
+        files = ([self._file] if self._file is not None else []) + self._absorbed
+        out = SpooledQuads(self._sort, by_name, files, sum(b.lines for b in by_name.values()), self._blank_nodes)
+        self._sort, self._file, self._absorbed = None, None, []
         return out
 
 
@@ -131,14 +173,14 @@ class SpooledQuads:
     temporary files, closed by `close()` or when the object is collected (the operating system
     removes them then, or when the process ends, however it ends)."""
 
-    def __init__(self, sort: ExternalSort, blocks: dict[bytes, _Block], file: BinaryIO | None, quads: int, blank_nodes: bool) -> None:
+    def __init__(self, sort: ExternalSort, blocks: dict[bytes, _Block], files: list[BinaryIO], quads: int, blank_nodes: bool) -> None:
         self._sort = sort
         self.blank_nodes = blank_nodes  # "_:" anywhere in the text (also in a literal: a safe overestimate)
         self._blocks = blocks
-        self._file = file
+        self._files = files  # the blocks files
         self._quads = quads  # each graph's distinct statements, summed: the distinct quads
         self._split: set[bytes] | None = None
-        self._finalizer = weakref.finalize(self, _close, sort, file)
+        self._finalizer = weakref.finalize(self, _close, sort, files)
 
     def __len__(self) -> int:
         return self._quads
@@ -146,7 +188,7 @@ class SpooledQuads:
     @property
     def spilled(self) -> bool:
         """Whether any part went to disk (the budget was reached)."""
-        return self._file is not None or self._sort.runs > 0
+        return bool(self._files) or self._sort.runs > 0
 
     def graph_names(self) -> list[str]:
         return [n.decode() for n in self._blocks]
@@ -224,10 +266,7 @@ class SpooledQuads:
     def graph_blocks(self) -> Iterator[bytes]:
         """Each graph's N-Quads lines, graphs in sorted order, statements sorted within."""
         for block in self._blocks.values():
-            yield self._read(block)
-
-    def _read(self, block: _Block) -> bytes:
-        return _read(self._file, block)
+            yield _read(block)
 
     def nquads_by_graph(self) -> bytes:
         """N-Quads sorted by graph, then statement: the order of ntp-kg.trig (in memory)."""
@@ -242,15 +281,15 @@ class SpooledQuads:
         return iter(ox.parse(self.graph_reader(), format=ox.RdfFormat.N_QUADS))
 
 
-def _read(file: BinaryIO | None, block: _Block) -> bytes:
+def _read(block: _Block) -> bytes:
     """A block's bytes. By offset (pread), not seek and read: threads read the blocks at once
     (the gate's parts, and the TriG handed to the dumps' process)."""
     if block.data is not None:
         return block.data
-    assert file is not None
+    assert block.file is not None
     chunks, got = [], 0
     while got < block.size:
-        chunk = os.pread(file.fileno(), block.size - got, block.offset + got)
+        chunk = os.pread(block.file.fileno(), block.size - got, block.offset + got)
         if not chunk:
             raise OSError(f"the spool's blocks file ended at byte {block.offset + got}, inside a block of {block.size} bytes")
         chunks.append(chunk)
@@ -287,7 +326,7 @@ class _BlockReader(io.RawIOBase):
         return n
 
 
-def _close(sort: ExternalSort, file: BinaryIO | None) -> None:
+def _close(sort: ExternalSort, files: list[BinaryIO]) -> None:
     sort.close()
-    if file is not None:
-        file.close()
+    for f in files:
+        f.close()

@@ -4,6 +4,7 @@ from ntp-kg.nt as the merge writes it."""
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ntp_kg import quadtext
+from ntp_kg import publish, quadtext
 from ntp_kg.follow import GrowingFile, WriteFailed
 
 LINES = [f"<urn:s{i}> <urn:p> \"{i}\" .\n".encode() for i in range(20_000)]
@@ -51,3 +52,42 @@ def test_a_writer_that_fails_fails_the_reader(tmp_path: Path) -> None:
     with io.BufferedReader(growing, 4096) as f, pytest.raises(WriteFailed, match=f"^{path} was not written whole: its writer failed$"):
         f.read()
     writer.join()
+
+
+def test_a_twin_made_as_the_dump_is_written_is_the_twin_of_the_written_file(tmp_path: Path) -> None:
+    """What the dumps' process does for ntp-kg.jsonld: gzip and hashes read the dump as it grows,
+    in uneven pieces, and give the bytes and digests that the twin of the whole file gives."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    growing = GrowingFile(tmp_path / "a" / "u.nt")
+    writer = threading.Thread(target=_write_slowly, args=(tmp_path / "a" / "u.nt", "finish", growing))
+    writer.start()
+    alongside = publish.twin(tmp_path / "a", growing.name, growing)
+    writer.join()
+    assert growing.closed
+    (tmp_path / "b" / "u.nt").write_bytes(b"".join(LINES))
+    after = publish.twin(tmp_path / "b", "u.nt")
+    assert alongside == after
+    assert alongside["u.nt"][0] == len(b"".join(LINES))
+    assert (tmp_path / "a" / "u.nt.gz").read_bytes() == (tmp_path / "b" / "u.nt.gz").read_bytes()
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_write_jsonld_tells_its_reader_whether_the_file_it_read_is_the_dump(tmp_path: Path, streamed: bool) -> None:
+    """jsonld.write streams our graphs; a blank node sends it back to rdflib, which rewrites the
+    file: a reader of the first attempt is then failed (the dumps' process makes the twin again)."""
+    ex = "http://example.org/"
+    subject = ox.NamedNode(ex + "a") if streamed else ox.BlankNode("b0")
+    ts = [ox.Triple(subject, ox.NamedNode(ex + "p"), ox.Literal(str(i))) for i in range(3)] + [
+        ox.Triple(ox.NamedNode(ex + "c"), ox.NamedNode(ex + "p"), ox.Literal("x"))
+    ]
+    path = tmp_path / "g.jsonld"
+    reader = GrowingFile(path)
+    publish.write_jsonld(lambda: ts, {"ex": ex}, path, tmp_path, reader)
+    assert reader.failed is not streamed
+    if streamed:
+        assert publish.twin(tmp_path, reader.name, reader)["g.jsonld"] == publish.size_and_sha256(path.read_bytes())
+    else:
+        with pytest.raises(WriteFailed):
+            publish.twin(tmp_path, reader.name, reader)
+        assert json.loads(path.read_bytes())["@graph"]  # rdflib's document

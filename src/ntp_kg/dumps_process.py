@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from . import children, publish, resources
 from .errors import OutputError
+from .follow import GrowingFile
 
 MODULE = "ntp_kg.dumps_process"  # its name also when run as __main__
 
@@ -114,14 +115,22 @@ def write(folder: Path, graph_major: BinaryIO) -> dict[str, tuple[int, str]]:
     written. TriG first: its input comes through a pipe that the build feeds."""
     step = "ntp-kg.trig from the quads on stdin"
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-twin") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-twin") as pool, ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntp-kg-twin-jsonld") as alongside:
             quads = ox.parse(graph_major, format=ox.RdfFormat.N_QUADS, lenient=True)  # the spool's own lines
             jobs = [pool.submit(publish.twin, folder, publish.write_trig(folder, quads))]
             step = "ntp-kg.ttl from ntp-kg.nt"
             jobs.append(pool.submit(publish.twin, folder, publish.write_turtle(folder)))
             step = "ntp-kg.jsonld from ntp-kg.nt"
-            name, context = publish.write_jsonld_dump(folder)
-            jobs.append(pool.submit(publish.twin, folder, name))
+            # The last dump: its twin is made as it is written (zlib and hashlib without the
+            # GIL), not after it, when it would be all that is left to do (32 s at 1M observations).
+            reader = GrowingFile(folder / f"{publish.BASENAME}.jsonld")
+            twin = alongside.submit(publish.twin, folder, reader.name, reader)
+            try:
+                name, context = publish.write_jsonld_dump(folder, reader=reader)
+            except BaseException:
+                reader.fail()  # the twin's thread stops waiting for more
+                raise
+            jobs.append(twin if not reader.failed else pool.submit(publish.twin, folder, name))  # failed: rdflib's document replaced a first attempt
             step = "the gzip twins"
             written = {k: v for job in jobs for k, v in job.result().items()}
         step = publish.CONTEXT

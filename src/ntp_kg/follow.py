@@ -30,6 +30,16 @@ class GrowingFile(io.RawIOBase):
         self._done = threading.Event()
         self._failed = False
 
+    @property
+    def name(self) -> str:
+        """The file's name in its folder."""
+        return self._path.name
+
+    @property
+    def failed(self) -> bool:
+        """The writer said it failed (`fail`)."""
+        return self._failed
+
     def readable(self) -> bool:
         return True
 

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from . import children, jsonld, quadtext, rdfio, resources
 from .errors import UnsafeOutput
+from .follow import GrowingFile
 from .spool import SpooledQuads
 from .validate import ValidationReport
 
@@ -224,23 +225,35 @@ def write_trig(folder: Path, quads: Iterable[ox.Quad]) -> str:
     return path.name
 
 
-def write_jsonld_dump(folder: Path, triples: Sequence[ox.Triple] | None = None) -> tuple[str, bytes]:
+def write_jsonld_dump(folder: Path, triples: Sequence[ox.Triple] | None = None, reader: GrowingFile | None = None) -> tuple[str, bytes]:
     """ntp-kg.jsonld in `folder`, from `triples` or its ntp-kg.nt. Returns the file's name and the
-    bytes of context.jsonld (not written: a small file the caller registers)."""
+    bytes of context.jsonld (not written: a small file the caller registers). `reader`: one
+    reading the file as it is written (see `write_jsonld`)."""
     ctx = resources.context()
     path = folder / f"{BASENAME}.jsonld"
-    write_jsonld((lambda: triples) if triples is not None else (lambda: union_of(folder)), ctx, path, folder)
+    write_jsonld((lambda: triples) if triples is not None else (lambda: union_of(folder)), ctx, path, folder, reader)
     return path.name, (json.dumps({"@context": ctx}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def write_jsonld(triples: Callable[[], Iterable[ox.Triple]], ctx: dict[str, Any], path: Path, workdir: Path | None = None) -> None:
+def write_jsonld(triples: Callable[[], Iterable[ox.Triple]], ctx: dict[str, Any], path: Path, workdir: Path | None = None, reader: GrowingFile | None = None) -> None:
     """rdflib's compacted JSON-LD of the union graph: written node by node where our graph allows
     (`jsonld.write`: nodes re-sorted by id on disk past its budget, under `workdir`), else by
     rdflib's serializer over the whole graph in memory. `triples` gives the union's triples,
-    afresh for each call."""
-    with open(path, "wb", buffering=_CHUNK) as out:
-        if jsonld.write(triples(), ctx, out, workdir):
+    afresh for each call. `reader` (of `path` as it grows, e.g. for its gzip twin) is told when the
+    file is whole, or that it failed: also when a first attempt is discarded for rdflib's."""
+    try:
+        with open(path, "wb", buffering=_CHUNK) as out:
+            streamed = jsonld.write(triples(), ctx, out, workdir)
+        if streamed:
+            if reader is not None:
+                reader.finish()
             return
+    except BaseException:
+        if reader is not None:
+            reader.fail()
+        raise
+    if reader is not None:
+        reader.fail()  # it read the discarded attempt
     path.write_bytes(jsonld.dumps(_rdflib_jsonld(list(triples()), ctx)))
 
 
@@ -275,11 +288,13 @@ def render(graph: SpooledQuads) -> dict[str, bytes]:
         return {name: (stage.folder / name).read_bytes() for name in [d.name for d in DUMPS] + [CONTEXT]}
 
 
-def twin(folder: Path, name: str) -> dict[str, tuple[int, str]]:
-    """Hash a written dump and write its gzip twin (no timestamp: the same bytes every build)."""
+def twin(folder: Path, name: str, source: GrowingFile | None = None) -> dict[str, tuple[int, str]]:
+    """Hash a written dump and write its gzip twin (no timestamp: the same bytes every build, as
+    deflate's output does not depend on how its input is cut). `source`: the dump read as it is
+    written (a `follow.GrowingFile`, closed here), so that the twin is made alongside, not after."""
     raw, packed = hashlib.sha256(), hashlib.sha256()
     size = 0
-    with open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
+    with source if source is not None else open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
         with gzip.GzipFile(filename="", mode="wb", fileobj=_Hashing(dst, packed), mtime=0, compresslevel=TWIN_LEVEL) as gz:
             while chunk := src.read(_CHUNK):
                 raw.update(chunk)

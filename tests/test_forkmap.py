@@ -96,6 +96,7 @@ def test_a_worker_killed_fails_the_map_with_its_signal(seeds: Seeds, monkeypatch
 
 def test_no_fork_while_another_thread_runs(seeds: Seeds, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forkmap, "FORK_MIN_OBSERVATIONS", 1)
+    monkeypatch.setattr(forkmap, "_cores", lambda: 2)
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
@@ -104,7 +105,18 @@ def test_no_fork_while_another_thread_runs(seeds: Seeds, monkeypatch: pytest.Mon
     finally:
         stop.set()
         t.join()
-    if threading.active_count() == 1:  # other tests' servers may run in this process
-        assert workers_for(seeds) == 2
-        monkeypatch.setattr(forkmap, "FORK_MIN_OBSERVATIONS", 3001)
-        assert workers_for(seeds) == 1
+
+
+@pytest.mark.parametrize(("cores", "minimum", "workers"), [(2, 3000, 2), (1, 3000, 1), (2, 3001, 1), (8, 1, 2)])
+def test_a_fork_from_two_cores_and_the_minimum_of_observations_on(
+    seeds: Seeds, monkeypatch: pytest.MonkeyPatch, cores: int, minimum: int, workers: int
+) -> None:
+    """(This process counted as running no other thread: other tests' servers may run in it.)"""
+    monkeypatch.setattr(forkmap.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forkmap, "_cores", lambda: cores)
+    monkeypatch.setattr(forkmap, "FORK_MIN_OBSERVATIONS", minimum)
+    assert workers_for(seeds) == workers
+
+
+def test_the_cores_are_those_this_process_may_run_on() -> None:
+    assert forkmap._cores() == len(os.sched_getaffinity(0))

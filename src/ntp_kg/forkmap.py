@@ -50,10 +50,16 @@ class MapWorkerFailed(NtpKgError):
 
 def workers_for(seeds: Seeds) -> int:
     """2 where the map can and should be shared with a forked worker (see the module), else 1."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods() or _cores() < 2:
         return 1
     observations = sum(len(doc.facts.observations) for doc in seeds.facts.values())
     return 2 if observations >= FORK_MIN_OBSERVATIONS and len(seeds.facts) >= 2 else 1
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def halves(seeds: Seeds) -> tuple[list[str], list[str]]:

@@ -135,7 +135,7 @@ def stage_build_ours(root: Path, work: Path) -> None:
     (sorted within a fixed memory budget, spilled under `work`; from 20k observations on half of
     the sources in a forked worker, whose memory peak_rss_mb does not count), then every dump
     streamed to a staging folder, gzip twins and hashes in a thread meanwhile."""
-    from ntp_kg import forkmap, publish, quadtext, resources
+    from ntp_kg import forkmap, publish, quadtext
     from ntp_kg.extsort import DEFAULT_RUN_BYTES
 
     seeds = child_seeds(root)

@@ -4,6 +4,7 @@ failed build. The build's own use of it is tested in tests/test_pipeline.py."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import signal
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ntp_kg import publish
+from ntp_kg import dumps_process, jsonld, publish
 from ntp_kg.dumps_process import DumpsProcess
 from ntp_kg.errors import OutputError
 from ntp_kg.pipeline import BuildResult
@@ -93,3 +94,29 @@ def test_the_twins_threads_yield_to_the_build() -> None:
         tid = stage._pool.submit(threading.get_native_id).result()
         assert os.getpriority(os.PRIO_PROCESS, tid) == max(own, 10)
     assert os.getpriority(os.PRIO_PROCESS, 0) == own
+
+
+def test_a_failing_jsonld_writer_fails_the_writer_and_its_twin_does_not_wait_for_it(
+    built: BuildResult, dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ntp-kg.jsonld's twin reads the dump as it is written: when the writer raises, the twin's
+    thread is told, so the writer's failure is reported rather than waited on for ever."""
+    folder = _staged(dist, tmp_path / "staged")
+
+    def failing(*_args: object, **_kw: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonld, "write", failing)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            dumps_process.write(folder, io.BytesIO(b"".join(built.graph.graph_blocks())))
+        except BaseException as exc:  # noqa: BLE001 - looked at below
+            outcome.append(exc)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "the writer waits for the JSON-LD twin"
+    assert str(outcome[0]) == "could not write ntp-kg.jsonld from ntp-kg.nt: No space left on device"

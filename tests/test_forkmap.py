@@ -118,5 +118,8 @@ def test_a_fork_from_two_cores_and_the_minimum_of_observations_on(
     assert workers_for(seeds) == workers
 
 
-def test_the_cores_are_those_this_process_may_run_on() -> None:
-    assert forkmap._cores() == len(os.sched_getaffinity(0))
+def test_the_cores_are_those_this_process_may_run_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container's CPU set, not the host's count (which os.cpu_count gives)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert forkmap._cores() == 1

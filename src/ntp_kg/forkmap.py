@@ -1,12 +1,12 @@
 """The map on two cores: a forked worker maps half of the sources while this process maps the rest.
 
 Seeds to sorted quads (`mapper.map_graphs` into a `spool.Spool`) is pure Python, so one process
-runs it on one core: at 1M observations 140 of the 220 s before the first dump is written, with
-the other core idle. A source's named graph depends on nothing but that source and the reference
+runs it on one core, with the other idle: at 100k observations 8.2 s, after 6.6 s of loading and
+linting the seeds; at 1M the whole step took 220 s. A source's named graph depends on nothing but that source and the reference
 data, so the sources can be shared out: the worker, forked once the seeds are loaded and linted
 (it inherits them, nothing is pickled), maps the second half of the sources into a spool whose
-files this process made for it before the fork, and hands back where it wrote (`SpoolExport`, a
-few hundred bytes per graph); this process maps the first half and the ontology and reference
+files this process made for it before the fork, and hands back where it wrote (`SpoolExport`: a
+graph's name and three numbers per graph, and each run's offsets); this process maps the first half and the ontology and reference
 graphs, then takes the worker's blocks and sorted runs into its own spool (`Spool.absorb`). The
 merge of every run is the same sorted stream as from one spool, so the dumps are the same bytes
 (tests/test_forkmap.py). IRI collisions (`iris.Minter`) are still found: a collision between two
@@ -27,7 +27,9 @@ import os
 import pickle
 import tempfile
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import accumulate
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -37,11 +39,12 @@ from .errors import NtpKgError
 from .facts import Seeds
 from .mapper import map_graphs
 from .quadtext import GraphText
-from .spool import Spool, SpooledQuads, SpoolExport
+from .spool import Spool, SpooledQuads, SpoolExport, spool
 
 FORK_MIN_OBSERVATIONS = 20_000
-"""Below this the map takes under 2 s (8.2 s at 100k observations, 4.5 s with the worker: measured
-on a quiet machine), and a fork's start and a second spool are not worth it: a judgement."""
+"""Below this the map takes about 1.6 s (scaled from 8.2 s at 100k observations, 4.5 s with the
+worker, measured on a quiet machine), and a fork's start and a second spool are not worth it: a
+judgement."""
 
 
 class MapWorkerFailed(NtpKgError):
@@ -66,14 +69,9 @@ def halves(seeds: Seeds) -> tuple[list[str], list[str]]:
     """The sources in key order, cut where the facts before and after weigh about the same (the
     map's time goes with the facts)."""
     sids = sorted(seeds.facts)
-    weights = [1 + len(seeds.facts[s].facts.observations) + len(seeds.facts[s].facts.statements) for s in sids]
-    total, run = sum(weights), 0
-    for i, w in enumerate(weights):
-        run += w
-        if 2 * run >= total:
-            cut = min(i + 1, len(sids) - 1)  # each half holds one source at least, given two
-            return sids[:cut], sids[cut:]
-    return sids, []
+    totals = list(accumulate(1 + len(seeds.facts[s].facts.observations) + len(seeds.facts[s].facts.statements) for s in sids))
+    cut = min(bisect_left(totals, totals[-1] / 2) + 1, len(sids) - 1)  # each half holds one source at least, given two
+    return sids[:cut], sids[cut:]
 
 
 def spool_seeds(seeds: Seeds, ontology: list[Path], base: str, workdir: Path | None, run_bytes: int, workers: int | None = None) -> SpooledQuads:
@@ -81,7 +79,7 @@ def spool_seeds(seeds: Seeds, ontology: list[Path], base: str, workdir: Path | N
     (`workers`: 1 or 2; None: `workers_for`). Each of the two spools may hold `run_bytes` of
     pending quads."""
     if (workers_for(seeds) if workers is None else workers) < 2 or len(seeds.facts) < 2:
-        return _spool(Spool(workdir, run_bytes), map_graphs(seeds, ontology, base)).finish()
+        return spool(map_graphs(seeds, ontology, base), workdir, run_bytes)
     mine, theirs = halves(seeds)
     blocks_file = tempfile.TemporaryFile(prefix="ntp-kg-blocks-", dir=workdir)  # noqa: SIM115 - closed with the spooled quads
     run_file = tempfile.TemporaryFile(prefix="ntp-kg-run-", dir=workdir, buffering=1 << 20)  # noqa: SIM115 - likewise
@@ -98,9 +96,8 @@ def spool_seeds(seeds: Seeds, ontology: list[Path], base: str, workdir: Path | N
         finally:
             gc.unfreeze()
         send.close()  # the worker's end: an EOF here if it dies
-        spool = _spool(Spool(workdir, run_bytes), map_graphs(seeds, ontology, base, mine))
-        export = _result(receive, worker)
-        spool.absorb(export, blocks_file, run_file)
+        ours = _spool(Spool(workdir, run_bytes), map_graphs(seeds, ontology, base, mine))
+        ours.absorb(_result(receive, worker), blocks_file, run_file)
     except BaseException:
         if worker.is_alive():
             worker.kill()
@@ -110,7 +107,7 @@ def spool_seeds(seeds: Seeds, ontology: list[Path], base: str, workdir: Path | N
     finally:
         worker.join()
         receive.close()
-    return spool.finish()
+    return ours.finish()
 
 
 def _spool(spool: Spool, graphs: Iterable[GraphText]) -> Spool:

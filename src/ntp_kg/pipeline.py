@@ -59,15 +59,14 @@ class BuildResult:
         return rdfio.to_rdflib_dataset(self.graph)
 
 
-def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: int = DEFAULT_RUN_BYTES, workers: int | None = None) -> tuple[LintReport, SpooledQuads]:
+def graph(base: str = DEFAULT_BASE, workdir: Path | None = None, sort_buffer: int = DEFAULT_RUN_BYTES) -> tuple[LintReport, SpooledQuads]:
     """Seeds to RDF, refusing facts that fail lint. `workdir`: where sorted runs spill past
-    `sort_buffer` bytes. `workers`: processes that map (1, or 2 with a forked worker; None:
-    `forkmap.workers_for`, 2 from 20k observations on where fork is safe)."""
+    `sort_buffer` bytes. Mapped on two cores where `forkmap.workers_for` says so."""
     seeds = load_seeds(resources.seeds_dir())
     report = lint(seeds)
     if not report.ok:
         raise LintError(report.text())
-    return report, spool_seeds(seeds, resources.ontology_files(), base, workdir, sort_buffer, workers)
+    return report, spool_seeds(seeds, resources.ontology_files(), base, workdir, sort_buffer)
 
 
 Progress = Callable[[str], None]

@@ -240,18 +240,14 @@ def write_jsonld(triples: Callable[[], Iterable[ox.Triple]], ctx: dict[str, Any]
     (`jsonld.write`: nodes re-sorted by id on disk past its budget, under `workdir`), else by
     rdflib's serializer over the whole graph in memory. `triples` gives the union's triples,
     afresh for each call. `reader` (of `path` as it grows, e.g. for its gzip twin) is told when the
-    file is whole, or that it failed: also when a first attempt is discarded for rdflib's."""
-    try:
-        with open(path, "wb", buffering=_CHUNK) as out:
-            streamed = jsonld.write(triples(), ctx, out, workdir)
-        if streamed:
-            if reader is not None:
-                reader.finish()
-            return
-    except BaseException:
+    streamed file is whole, or that it failed when rdflib's document replaces that first attempt;
+    on an exception its caller fails it (dumps_process)."""
+    with open(path, "wb", buffering=_CHUNK) as out:
+        streamed = jsonld.write(triples(), ctx, out, workdir)
+    if streamed:
         if reader is not None:
-            reader.fail()
-        raise
+            reader.finish()
+        return
     if reader is not None:
         reader.fail()  # it read the discarded attempt
     path.write_bytes(jsonld.dumps(_rdflib_jsonld(list(triples()), ctx)))

@@ -22,7 +22,7 @@ import os
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -52,7 +52,6 @@ class SpoolExport:
 
     blocks: list[tuple[bytes, int, int, int]]  # graph name, offset, size, lines
     runs: list[tuple[int, int]]  # (start, end) in the run file
-    quads: int
     blank_nodes: bool
 
 
@@ -64,8 +63,8 @@ class Spool:
 
     workdir: Path | None = None  # where spilled files go (anonymous temporary files)
     run_bytes: int = DEFAULT_RUN_BYTES
-    blocks_file: BinaryIO | None = None  # the files to spill to, if given (`export`); else made when needed
-    run_file: IO[bytes] | None = None
+    blocks_file: InitVar[BinaryIO | None] = None  # the files to spill to, if given (`export`); else made when needed
+    run_file: InitVar[IO[bytes] | None] = None
     _sort: ExternalSort | None = field(default=None, init=False)
     _blocks: dict[bytes, list[_Block]] = field(default_factory=dict, init=False)
     _pending: list[_Block] = field(default_factory=list, init=False)
@@ -75,9 +74,9 @@ class Spool:
     _blank_nodes: bool = field(default=False, init=False)
     _absorbed: list[BinaryIO] = field(default_factory=list, init=False)  # other spools' blocks files
 
-    def __post_init__(self) -> None:
-        self._sort = ExternalSort(self.workdir, self.run_bytes, self.run_file)
-        self._file = self.blocks_file
+    def __post_init__(self, blocks_file: BinaryIO | None, run_file: IO[bytes] | None) -> None:
+        self._sort = ExternalSort(self.workdir, self.run_bytes, run_file)
+        self._file = blocks_file
 
     def add(self, graph: GraphText) -> None:
         """One named graph, complete or not (a graph added twice is merged)."""
@@ -124,7 +123,7 @@ class Spool:
         self._write_blocks()
         self._sort.spill()
         blocks = [(name, b.offset, b.size, b.lines) for name, (b,) in self._blocks.items()]
-        return SpoolExport(blocks, self._sort.run_regions(), sum(b[3] for b in blocks), self._blank_nodes)
+        return SpoolExport(blocks, self._sort.run_regions(), self._blank_nodes)
 
     def absorb(self, export: SpoolExport, blocks_file: BinaryIO, run_file: IO[bytes]) -> None:
         """Take in the graphs another spool `export`ed into these files (closed with this spool's
@@ -135,7 +134,7 @@ class Spool:
                 raise ValueError(f"graph {name.decode()} was spooled twice, by two workers")
             self._blocks[name] = [_Block(None, offset, size, lines, blocks_file)]
         self._absorbed.append(blocks_file)
-        self._sort.adopt(run_file, export.runs, export.quads)
+        self._sort.adopt(run_file, export.runs, sum(lines for *_, lines in export.blocks))  # a graph's lines are its runs' lines
         self._blank_nodes = self._blank_nodes or export.blank_nodes
 
     def _join_parts(self) -> None:

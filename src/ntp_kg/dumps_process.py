@@ -121,7 +121,7 @@ def write(folder: Path, graph_major: BinaryIO) -> dict[str, tuple[int, str]]:
             step = "ntp-kg.ttl from ntp-kg.nt"
             jobs.append(pool.submit(publish.twin, folder, publish.write_turtle(folder)))
             step = "ntp-kg.jsonld from ntp-kg.nt"
-            # The last dump: its twin is made as it is written (zlib and hashlib without the
+            # The last dump: its twin is made as it is written (zlib-ng and hashlib without the
             # GIL), not after it, when it would be all that is left to do (32 s at 1M observations).
             reader = GrowingFile(folder / f"{publish.BASENAME}.jsonld")
             twin = alongside.submit(publish.twin, folder, reader.name, reader)

@@ -132,6 +132,7 @@ class GateStats:
     parts: int = 0  # parts screened one at a time (gate_parts)
     fetched: int = 0  # descriptions read from the union file, outside their part (gate_parts)
     inverse_lookups: int = 0  # inverse steps asked of the store (gate_parts)
+    known_empty: int = 0  # SPARQL screen queries not run: no row possible without blank nodes (gate_parts)
     _nested: float = field(default=0.0, repr=False)  # seconds of inner phases, taken out of outer ones
 
     def add(self, phase: str, seconds: float) -> None:

@@ -23,14 +23,12 @@ after all PUTs, so a half-applied PUT is caught there anyway).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import IO
 
@@ -38,6 +36,7 @@ import httpx
 import pyoxigraph as ox
 
 from .errors import NtpKgError
+from .sparqltext import bind, template
 from .store import DUMP
 
 CONNECT_RETRIES = 2
@@ -159,35 +158,6 @@ class GraphResult:
     sent: int
     status: int
     stored: int | None = None
-
-
-# --- SPARQL text with bound values ---------------------------------------------------------
-
-_VAR = re.compile(r"[?$]([A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)")
-
-
-def bind(query: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """`query` with each variable named in `values` replaced by that term, for engines that take
-    no bound values (a remote store). Only variable tokens change: comments, strings and IRIs
-    are left as they are (the tokenizer of server/guard.py, which knows them)."""
-    from .server.guard import _TOKEN  # the one SPARQL tokenizer of the project
-
-    out: list[str] = []
-    for m in _TOKEN.finditer(query):
-        if m.lastgroup == "var" and m.group()[1:] in values:
-            term = values[m.group()[1:]]
-            if not isinstance(term, ox.NamedNode | ox.Literal):
-                raise ValueError(f"only IRIs and literals can be bound into query text, not {term!r}")
-            out.append(str(term))
-        else:
-            out.append(m.group())
-    return "".join(out)
-
-
-@functools.cache
-def template(name: str) -> str:
-    """templates/<name>.rq of this package (read once: descriptions over a backend use them per page)."""
-    return (importlib_resources.files(__package__) / "templates" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 # --- reading the build ----------------------------------------------------------------------

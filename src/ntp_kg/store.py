@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import NtpKgError
+from .sparqltext import bind, template
 
 DUMP = "ntp-kg.nq"
 
@@ -35,3 +36,29 @@ def count_by_graph(store: ox.Store, query: str, union: bool = False) -> list[tup
         assert isinstance(n, ox.Literal)
         out.append((g.value if isinstance(g, ox.NamedNode) else "", int(n.value)))
     return out
+
+
+def union_triples(store: ox.Store) -> int:
+    """The distinct triples of the union of the store's graphs (what a default graph that is the
+    union holds: a triple in several graphs counts once).
+
+    One `SELECT DISTINCT ?s ?p ?o` holds every distinct triple in a hash set: 8.9 GB at 1M
+    observations. Triples with different predicates are different, so the count is the sum of
+    one DISTINCT per predicate (templates/union-predicates.rq, union-predicate-triples.rq), which
+    holds the largest predicate's triples only. Measured on an on-disk store of 100k observations
+    (3,367,083 distinct triples, 102 predicates, the largest 542,004): 5.0 s and 747 MB peak for
+    the single DISTINCT, 5.0 s and 162 MB this way."""
+    predicates = store.query(template("union-predicates"), use_default_graph_as_union=True)
+    assert isinstance(predicates, ox.QuerySolutions)
+    each = template("union-predicate-triples")
+    total = 0
+    for row in list(predicates):
+        p = row["p"]
+        assert p is not None
+        assert isinstance(p, ox.NamedNode)  # a predicate is an IRI
+        counted = store.query(bind(each, {"p": p}), use_default_graph_as_union=True)
+        assert isinstance(counted, ox.QuerySolutions)
+        n = next(iter(counted))["n"]
+        assert isinstance(n, ox.Literal)
+        total += int(n.value)
+    return total

@@ -23,11 +23,11 @@ from ntp_kg.graphstore import (
     GraphStoreError,
     GraphStoreHTTPError,
     Target,
-    bind,
     publish,
     graph_sizes,
     split_graphs,
 )
+from ntp_kg.sparqltext import bind
 
 from .gsp_server import MiniStore, running
 
@@ -209,13 +209,13 @@ def socket_closed_port() -> Iterator[int]:
 
 
 def test_the_package_queries_on_disk_are_the_ones_used() -> None:
-    """src/ntp_kg/templates/*.rq are loaded by name (graphstore.template): the names in the code
+    """src/ntp_kg/templates/*.rq are loaded by name (sparqltext.template): the names in the code
     and the files agree, each opens with the question it answers and parses."""
     from importlib import resources as importlib_resources
 
-    from ntp_kg.graphstore import template
+    from ntp_kg.sparqltext import template
 
-    used = {"graph-size", "remote-graphs", "remote-quads", "remote-size", "remote-all-triples", "sitemap-subjects"}
+    used = {"graph-size", "remote-graphs", "remote-quads", "remote-size", "remote-all-triples", "sitemap-subjects", "union-predicates", "union-predicate-triples"}
     folder = importlib_resources.files("ntp_kg") / "templates"
     assert {p.name.removesuffix(".rq") for p in folder.iterdir() if p.name.endswith(".rq")} == used
     for name in sorted(used):

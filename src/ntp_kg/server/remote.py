@@ -41,7 +41,7 @@ import httpx
 import pyoxigraph as ox
 
 from ..errors import NtpKgError
-from ..graphstore import bind, template
+from ..sparqltext import bind, template
 from . import serialize
 from .engine import Answer, DatasetInfo
 from .errors import BadRequest, NotAcceptable, Overloaded, QueryFailed, QuerySyntaxError, QueryTimeout

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from ..graphstore import template
+from ..sparqltext import template
 from .linked import Describer
 from .remote import RemoteStore
 

@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from .. import children
 from ..store import count_by_graph as _count
+from ..store import union_triples
 from . import serialize
 from .formats import BY_NAME, Format
 from .sources import DataSource
@@ -125,8 +126,10 @@ def _send(conn: Connection, header: Mapping[str, Any], body: bytes | None = None
 
 
 def describe(store: ox.Store, union_default_graph: bool) -> dict[str, Any]:
+    """Triples per named graph, and in the default graph as queries see it: the union's distinct
+    triples (counted predicate by predicate, `store.union_triples`), or the store's default graph."""
     graphs = _count(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    default = _count(store, "SELECT ('' AS ?g) (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", union_default_graph)[0][1]
+    default = union_triples(store) if union_default_graph else _count(store, "SELECT ('' AS ?g) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][1]
     return {"graphs": graphs, "default_graph_triples": default}
 
 

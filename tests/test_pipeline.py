@@ -10,13 +10,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ntp_kg import diskstore, publish, quadtext, resources, validate
+from ntp_kg import catalog, diskstore, gate_parts, publish, quadtext, resources, validate
 from ntp_kg.errors import LintError, UnsafeOutput, ValidationFailed
 from ntp_kg.extsort import DEFAULT_RUN_BYTES
 from ntp_kg.pipeline import BuildResult, build
@@ -296,6 +298,30 @@ def test_the_union_store_loaded_as_the_file_is_written_is_the_union_file(built: 
     back rather than freed) holds exactly the triples of ntp-kg.nt loaded once it is complete."""
     assert built.union is not None
     assert set(built.union) == set(quadtext.ntriples_store(dist / "ntp-kg.nt"))
+
+
+def test_the_catalogue_asks_the_data_while_the_gate_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built: BuildResult, dist: Path) -> None:
+    """The catalogue's questions to the Store start before the gate has ended (they were the
+    build's last step, on one core), and the catalogue is the same files."""
+    asked = threading.Event()
+    data_facts = catalog.data_facts
+    validate_parts = gate_parts.validate_parts
+
+    def facts(*args: Any, **kwargs: Any) -> catalog.DataFacts:
+        asked.set()
+        return data_facts(*args, **kwargs)
+
+    def gate(*args: Any, **kwargs: Any) -> validate.ValidationReport:
+        assert asked.wait(60), "the catalogue's facts were not asked while the gate ran"
+        return validate_parts(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "data_facts", facts)
+    monkeypatch.setattr(gate_parts, "validate_parts", gate)
+    again = tmp_path / "again"
+    build(again)
+    assert asked.is_set()
+    for name in [*publish.CATALOG_FILES, "validation-report.ttl"]:
+        assert (again / name).read_bytes() == (dist / name).read_bytes(), name
 
 
 def test_a_failing_build_leaves_the_store_as_it_was(tmp_path: Path, other_root: Path) -> None:

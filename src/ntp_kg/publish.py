@@ -33,6 +33,7 @@ from .spool import SpooledQuads
 from .validate import ValidationReport
 
 if TYPE_CHECKING:
+    from . import catalog
     from .dumps_process import DumpsProcess
 
 BASENAME = "ntp-kg"
@@ -180,17 +181,18 @@ class Staging:
         self._jobs = []
         return dict(self._written)
 
-    def write_catalogue(self, store: ox.Store | None, report: ValidationReport, base: str) -> None:
+    def write_catalogue(self, data: ox.Store | catalog.DataFacts | None, report: ValidationReport, base: str) -> None:
         """The DCAT-AP/VoID catalogue of the dumps written (their sizes and checksums) and the
-        validation report. `store`: the union graph loaded (else it is loaded from ntp-kg.nt).
-        The Store's part is asked first, while dumps may still be written beside (82 s at 1M
-        observations), then the dumps are waited for."""
+        validation report. `data`: what the catalogue says of the data (`catalog.data_facts`),
+        or the union graph loaded to ask it of, else it is loaded from ntp-kg.nt. The data's
+        part is asked first, while dumps may still be written beside, then the dumps are
+        waited for."""
         from . import catalog  # catalog describes the dumps this module defines
 
-        facts = catalog.data_facts(store if store is not None else quadtext.ntriples_store(self.nt), base)
+        facts = data if isinstance(data, catalog.DataFacts) else catalog.data_facts(data if data is not None else quadtext.ntriples_store(self.nt), base)
         files = dump_files(self.written())
-        for name, data in catalogue(facts, files, base).items():
-            self.write(name, data)
+        for name, text in catalogue(facts, files, base).items():
+            self.write(name, text)
         self.write("validation-report.ttl", report.graph.serialize(format="turtle").encode("utf-8"))
 
     def commit(self) -> dict[str, str]:

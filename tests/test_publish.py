@@ -221,6 +221,7 @@ def _dataset_of(g: Graph) -> Dataset:
 _NESTED = [
     {"@id": "ex:a", "b": [3, 1.5, -0.0, True, False, None, "z", "a\n\"é\u0001", {"@id": "ex:z"}, {"@id": "ex:c"}], "c": {}, "d": [], "e": {"y": [{"k": 1}, {"k": [2, {"j": "x"}]}], "x": 1e300}},
     {"@value": "x", "@language": "vi"},
+    {"@id": "ex:n", "r": {"@id": "ex:r"}, "s": {"@id": 5}, "t": {"@id": None}, "u": {"@id": "ex:u", "v": 1}, "w": {"x": "ex:x"}, "y": [{"@id": "ex:y"}]},
     [[], [[]], {"a": []}],
     "only a string",
     12,

@@ -17,7 +17,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +66,10 @@ into 3.85 % of the size, zlib-ng at level 6 319 MB/s into 3.60 %, at level 1 1,1
 6.69 %; on our JSON-LD, 150 MB/s (4.70 %), 267 MB/s (4.68 %) and 796 MB/s (9.35 %). Level 6
 takes 45 % less CPU than zlib's, for files no larger: at 1M observations the twins of
 22 GB of dumps take minutes of a core that the build's other steps need. (zlib at level 9 was
-2.2x slower than at 6, for files 9 % smaller.)"""
+2.2x slower than at 6, for files 9 % smaller.) zlib-ng's bytes depend on how its input is cut
+(`_whole_chunks` keeps the cut fixed) and, as its maintainers say, may differ on another CPU
+architecture: the same bytes every build on one machine, equally valid gzip elsewhere (zlib
+promises no more across versions and platforms)."""
 CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
 
 
@@ -291,19 +294,37 @@ def render(graph: SpooledQuads) -> dict[str, bytes]:
 
 
 def twin(folder: Path, name: str, source: GrowingFile | None = None) -> dict[str, tuple[int, str]]:
-    """Hash a written dump and write its gzip twin (no timestamp: the same bytes every build, as
-    deflate's output does not depend on how its input is cut). `source`: the dump read as it is
-    written (a `follow.GrowingFile`, closed here), so that the twin is made alongside, not after."""
+    """Hash a written dump and write its gzip twin (no timestamp, and the dump handed to zlib-ng in
+    pieces of the same size however it is read: the same bytes every build). `source`: the dump
+    read as it is written (a `follow.GrowingFile`, closed here), so that the twin is made
+    alongside, not after."""
     raw, packed = hashlib.sha256(), hashlib.sha256()
     size = 0
     with source if source is not None else open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
         with gzip_ng.GzipFile(filename="", mode="wb", fileobj=_Hashing(dst, packed), mtime=0, compresslevel=TWIN_LEVEL) as gz:
-            while chunk := src.read(_CHUNK):
+            for chunk in _whole_chunks(src, _CHUNK):
                 raw.update(chunk)
                 size += len(chunk)
                 gz.write(chunk)
         packed_size = dst.tell()
     return {name: (size, raw.hexdigest()), name + ".gz": (packed_size, packed.hexdigest())}
+
+
+def _whole_chunks(src: Any, size: int) -> Iterator[memoryview]:
+    """`src`'s bytes `size` at a time, the last piece shorter, however its reads come back (a file
+    read as it grows returns what has been written). zlib-ng, unlike zlib, compresses the same
+    bytes into other bytes when they are handed over in other pieces: a twin is the same file
+    every build only if the pieces are. Each piece is valid until the next is asked for."""
+    buf = bytearray(size)
+    view = memoryview(buf)
+    while True:
+        filled = 0
+        while filled < size and (n := src.readinto(view[filled:])):
+            filled += n
+        if filled:
+            yield view[:filled]
+        if filled < size:
+            return
 
 
 class _Hashing:

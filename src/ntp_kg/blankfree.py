@@ -13,7 +13,8 @@ rdflib's algebra of the query, walking only the operators whose result is empty 
 (required) input is: projections, modifiers, BIND, filters, joins (either side), the left side of
 OPTIONAL and MINUS, both sides of UNION. Aggregation stops the walk (COUNT over nothing is a row),
 as does anything not listed. A query that could make a blank node itself (BNODE) or ask another
-endpoint (SERVICE) is never called empty.
+endpoint (SERVICE) is never called empty, nor is a test of $currentShape or $shapesGraph, which
+SHACL binds to nodes of the shapes graph.
 """
 
 from __future__ import annotations
@@ -65,5 +66,9 @@ def _conjuncts(expr: Any) -> list[Any]:
     return [expr]
 
 
+_FROM_SHAPES = frozenset({"currentShape", "shapesGraph"})
+"""Variables SHACL pre-binds to nodes of the shapes graph (a shape may be a blank node): not data."""
+
+
 def _is_blank_test(expr: Any) -> bool:
-    return isinstance(expr, CompValue) and expr.name == "Builtin_isBLANK" and isinstance(expr.arg, Variable)
+    return isinstance(expr, CompValue) and expr.name == "Builtin_isBLANK" and isinstance(expr.arg, Variable) and str(expr.arg) not in _FROM_SHAPES

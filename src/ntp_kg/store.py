@@ -54,7 +54,6 @@ def union_triples(store: ox.Store) -> int:
     total = 0
     for row in list(predicates):
         p = row["p"]
-        assert p is not None
         assert isinstance(p, ox.NamedNode)  # a predicate is an IRI
         counted = store.query(bind(each, {"p": p}), use_default_graph_as_union=True)
         assert isinstance(counted, ox.QuerySolutions)

@@ -32,6 +32,7 @@ CASES = [
     ("SELECT ?s WHERE { ?s ?p ?o BIND (BNODE() AS ?b) FILTER isBlank(?b) }", False),
     ("SELECT ?s WHERE { ?s ?p ?o FILTER EXISTS { ?o ?q ?z FILTER isBlank(?z) } }", False),
     ("SELECT ?s WHERE { ?s ?p ?o }", False),
+    ("SELECT $this WHERE { $this ?p ?o FILTER isBlank($currentShape) }", False),  # a shape may be a blank node
     ("SELECT ?s WHERE { ?s ?p ?o FILTER isBlank(", False),  # not parsed: run, and reported, as it is
 ]
 

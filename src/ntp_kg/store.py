@@ -42,12 +42,13 @@ def union_triples(store: ox.Store) -> int:
     """The distinct triples of the union of the store's graphs (what a default graph that is the
     union holds: a triple in several graphs counts once).
 
-    One `SELECT DISTINCT ?s ?p ?o` holds every distinct triple in a hash set: 8.9 GB at 1M
-    observations. Triples with different predicates are different, so the count is the sum of
-    one DISTINCT per predicate (templates/union-predicates.rq, union-predicate-triples.rq), which
-    holds the largest predicate's triples only. Measured on an on-disk store of 100k observations
-    (3,367,083 distinct triples, 102 predicates, the largest 542,004): 5.0 s and 747 MB peak for
-    the single DISTINCT, 5.0 s and 162 MB this way."""
+    One `SELECT DISTINCT ?s ?p ?o` holds every distinct triple in a hash set. Triples with
+    different predicates are different, so the count is the sum of one DISTINCT per predicate
+    (templates/union-predicates.rq, union-predicate-triples.rq), which holds the largest
+    predicate's triples only. Measured on an on-disk store of 100k observations (3,367,083
+    distinct triples, 102 predicates, the largest 542,004): 5.0 s and 747 MB peak for the single
+    DISTINCT, 5.0 s and 162 MB this way; `ntp-kg load` of 1M observations (33,454,678 distinct
+    triples) peaked at 8.5-8.9 GB with the single DISTINCT, at 1.9 GB this way."""
     predicates = store.query(template("union-predicates"), use_default_graph_as_union=True)
     assert isinstance(predicates, ox.QuerySolutions)
     each = template("union-predicate-triples")

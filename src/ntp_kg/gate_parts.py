@@ -265,16 +265,15 @@ class _Ahead:
     (37 s) no longer follow each other. The store is read only, so a row run ahead is the row the
     screen would get; a query that failed, or had more than `_AHEAD_ROWS` rows, is run again when
     asked for (and fails, or is read, where the screen handles it). A query in `empty` is not run:
-    its answer is known to have no row (`blankfree`, on a union without blank nodes)."""
+    its answer is known to have no row (`blankfree`, on a union without blank nodes); each is one
+    of `texts`."""
 
     def __init__(self, store: ox.Store | Future[ox.Store], texts: list[str], empty: Collection[str] = ()) -> None:
         self._source = store
         self._rows: dict[str, Future[list[Any] | None]] = {t: Future() for t in texts}
-        known = set(empty).intersection(self._rows)
-        for t in known:
+        for t in empty:
             self._rows[t].set_result([])
-        self.skipped = len(known)
-        texts = [t for t in texts if t not in known]
+        texts = [t for t in texts if t not in empty]
         self._stop = False
         self.seconds = 0.0
         self._thread = threading.Thread(target=self._run, args=(texts,), name="ntp-kg-gate-sparql", daemon=True)
@@ -458,7 +457,9 @@ def validate_parts(
         return _whole(union, shapes, stats, why)
     fmt = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
     texts = gate.screen_queries(eng) if screen_sparql else []
-    ahead = _Ahead(store, texts, empty=[t for t in texts if blankfree.empty_without_blank_nodes(t)])
+    empty = {t for t in texts if blankfree.empty_without_blank_nodes(t)}
+    stats.known_empty = len(empty)
+    ahead = _Ahead(store, texts, empty)
     file = _SortedNTriples(union)
     loaded: list[ox.Store] = []
 
@@ -551,7 +552,6 @@ def validate_parts(
 
         report = gate._sparql_and_report(eng, stats, t0, candidates, targets_of, lambda: forms.oxi(ahead), dg, screen_sparql=screen_sparql, reference=None)
         stats.add("(thread) SPARQL screen run ahead", ahead.seconds)
-        stats.known_empty = ahead.skipped
         return report
     except NotPartitionable as exc:
         return _whole(union, shapes, stats, str(exc))

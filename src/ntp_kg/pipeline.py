@@ -132,7 +132,7 @@ def _store_of(growing: GrowingFile) -> ox.Store:
 
 
 def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, store_root: Path | None, beside: bool | None) -> BuildResult:
-    with Staging(dist) as stage, ThreadPoolExecutor(max_workers=3, thread_name_prefix="ntp-kg-build-store") as pool:
+    with Staging(dist) as stage, ThreadPoolExecutor(max_workers=3, thread_name_prefix="ntp-kg-build") as pool:
         lint_report, mapped = graph(base, stage.folder, sort_buffer)
         progress(f"seeds linted and mapped: {len(mapped):,} quads in {len(mapped.graph_names()):,} named graphs")
         # The union in a Store (the gate's SPARQL screen and inverse steps, the catalogue's

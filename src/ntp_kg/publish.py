@@ -12,12 +12,13 @@ timestamps, JSON-LD arrays in a fixed order: jsonld.stable).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,7 @@ into 3.85 % of the size, zlib-ng at level 6 319 MB/s into 3.60 %, at level 1 1,1
 takes 45 % less CPU than zlib's, for files no larger: at 1M observations the twins of
 22 GB of dumps take minutes of a core that the build's other steps need. (zlib at level 9 was
 2.2x slower than at 6, for files 9 % smaller.) zlib-ng's bytes depend on how its input is cut
-(`_whole_chunks` keeps the cut fixed) and, as its maintainers say, may differ on another CPU
+(`twin` keeps the cut fixed) and, as its maintainers say, may differ on another CPU
 architecture: the same bytes every build on one machine, equally valid gzip elsewhere (zlib
 promises no more across versions and platforms)."""
 CATALOG_FILES = {"catalog.ttl": "turtle", "catalog.jsonld": "jsonld", "catalog.rdf": "rdfxml"}
@@ -184,15 +185,10 @@ class Staging:
         self._jobs = []
         return dict(self._written)
 
-    def write_catalogue(self, data: ox.Store | catalog.DataFacts | None, report: ValidationReport, base: str) -> None:
-        """The DCAT-AP/VoID catalogue of the dumps written (their sizes and checksums) and the
-        validation report. `data`: what the catalogue says of the data (`catalog.data_facts`),
-        or the union graph loaded to ask it of, else it is loaded from ntp-kg.nt. The data's
-        part is asked first, while dumps may still be written beside, then the dumps are
-        waited for."""
-        from . import catalog  # catalog describes the dumps this module defines
-
-        facts = data if isinstance(data, catalog.DataFacts) else catalog.data_facts(data if data is not None else quadtext.ntriples_store(self.nt), base)
+    def write_catalogue(self, facts: catalog.DataFacts, report: ValidationReport, base: str) -> None:
+        """The DCAT-AP/VoID catalogue of the dumps written (their sizes and checksums: waits for
+        the dumps beside, if any), with what it says of the data (`catalog.data_facts`), and the
+        validation report."""
         files = dump_files(self.written())
         for name, text in catalogue(facts, files, base).items():
             self.write(name, text)
@@ -278,10 +274,12 @@ def write_dist(
 
     Besides the dumps: the DCAT-AP/VoID catalogue describing them (sizes, checksums), which
     portals harvest, uncompressed."""
+    from . import catalog  # catalog describes the dumps this module defines
+
     with Staging(dist) as stage:
         stage.write_union(graph)
         stage.write_dumps(graph)
-        stage.write_catalogue(store, report, base)
+        stage.write_catalogue(catalog.data_facts(store if store is not None else quadtext.ntriples_store(stage.nt), base), report, base)
         return stage.commit()
 
 
@@ -295,36 +293,20 @@ def render(graph: SpooledQuads) -> dict[str, bytes]:
 
 def twin(folder: Path, name: str, source: GrowingFile | None = None) -> dict[str, tuple[int, str]]:
     """Hash a written dump and write its gzip twin (no timestamp, and the dump handed to zlib-ng in
-    pieces of the same size however it is read: the same bytes every build). `source`: the dump
+    pieces of `_CHUNK` bytes however it is read: the same bytes every build; zlib-ng, unlike zlib,
+    compresses the same bytes into other bytes when they come in other pieces). `source`: the dump
     read as it is written (a `follow.GrowingFile`, closed here), so that the twin is made
-    alongside, not after."""
+    alongside, not after; a buffered reader's `read(n)` waits for n bytes or the end."""
     raw, packed = hashlib.sha256(), hashlib.sha256()
     size = 0
-    with source if source is not None else open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
+    with io.BufferedReader(source, _CHUNK) if source is not None else open(folder / name, "rb") as src, open(folder / (name + ".gz"), "wb") as dst:
         with gzip_ng.GzipFile(filename="", mode="wb", fileobj=_Hashing(dst, packed), mtime=0, compresslevel=TWIN_LEVEL) as gz:
-            for chunk in _whole_chunks(src, _CHUNK):
+            while chunk := src.read(_CHUNK):
                 raw.update(chunk)
                 size += len(chunk)
                 gz.write(chunk)
         packed_size = dst.tell()
     return {name: (size, raw.hexdigest()), name + ".gz": (packed_size, packed.hexdigest())}
-
-
-def _whole_chunks(src: Any, size: int) -> Iterator[memoryview]:
-    """`src`'s bytes `size` at a time, the last piece shorter, however its reads come back (a file
-    read as it grows returns what has been written). zlib-ng, unlike zlib, compresses the same
-    bytes into other bytes when they are handed over in other pieces: a twin is the same file
-    every build only if the pieces are. Each piece is valid until the next is asked for."""
-    buf = bytearray(size)
-    view = memoryview(buf)
-    while True:
-        filled = 0
-        while filled < size and (n := src.readinto(view[filled:])):
-            filled += n
-        if filled:
-            yield view[:filled]
-        if filled < size:
-            return
 
 
 class _Hashing:

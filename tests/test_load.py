@@ -74,9 +74,45 @@ def test_load_creates_a_store_with_the_dump(dist: Path, tmp_path: Path) -> None:
 
 
 def test_load_without_files_loads_the_build(dist: Path, tmp_path: Path) -> None:
+    """The build's graphs (ntp-kg.nq) and their union in the default graph (ntp-kg.nt)."""
     r = run("load", "--store", str(tmp_path / "s"), "--dist", str(dist))
     assert r.returncode == 0, r.stderr
-    assert diskstore.current(tmp_path / "s").manifest["sources"][0]["path"] == str((dist / "ntp-kg.nq").resolve())
+    version = diskstore.current(tmp_path / "s")
+    assert [e["path"] for e in version.manifest["sources"]] == [str((dist / name).resolve()) for name in ("ntp-kg.nq", "ntp-kg.nt")]
+    assert same(version.open(), in_memory(str(dist / "ntp-kg.nq"), str(dist / "ntp-kg.nt")))
+    assert version.default_graph_is_union
+
+
+def _default_is_union(store: ox.Store) -> bool:
+    """The oracle: the default graph's triples are every graph's triples."""
+    default = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    return default == {(q.subject, q.predicate, q.object) for q in store}
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        ["ntp-kg.nq"],  # graphs only: an empty default graph
+        ["ntp-kg.nq", "ntp-kg.nt"],  # the build's load
+        ["ntp-kg.trig.gz", "ntp-kg.ttl.gz"],  # the same in other formats
+        ["ntp-kg.ttl"],  # no named graph: the default graph is everything
+        ["ntp-kg.nq", "part"],  # one triple of the union in the default graph
+        ["ntp-kg.nt", "extra"],  # the union, and a named graph with a triple it lacks
+    ],
+)
+def test_the_manifest_says_whether_the_default_graph_is_the_union(dist: Path, tmp_path: Path, files: list[str]) -> None:
+    (tmp_path / "part.nt").write_bytes((dist / "ntp-kg.nt").read_bytes().splitlines(keepends=True)[0])
+    extra = f"{tmp_path / 'extra.nt'}=http://example.org/graph/extra"
+    (tmp_path / "extra.nt").write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n", encoding="utf-8")
+    specs = [str(tmp_path / "part.nt") if f == "part" else extra if f == "extra" else str(dist / f) for f in files]
+    r = run("load", "--store", str(tmp_path / "s"), *specs)
+    assert r.returncode == 0, r.stderr
+    version = diskstore.current(tmp_path / "s")
+    expected = _default_is_union(in_memory(*specs))
+    assert expected is (files in (["ntp-kg.nq", "ntp-kg.nt"], ["ntp-kg.trig.gz", "ntp-kg.ttl.gz"], ["ntp-kg.ttl"]))
+    assert version.default_graph_is_union is expected and version.manifest["default_graph_is_union"] is expected
+    m = version.manifest
+    assert (m["default_graph_triples"] == m["union_default_graph_triples"]) is expected
 
 
 def test_formats_gz_and_graph_assignment(dist: Path, tmp_path: Path) -> None:

@@ -268,10 +268,15 @@ def test_build_with_a_store_loads_what_load_would(tmp_path: Path) -> None:
     version = result.store.version
     assert diskstore.current(tmp_path / "store").id == version.id
     m = version.manifest
-    assert m["quads"] == len(result.graph) and [f"<{g}>" for g, _n in m["named_graphs"]] == result.graph.graph_names()
-    assert m["sources"] == [{"path": str((tmp_path / "dist" / "ntp-kg.nq").resolve()), "graph": None, "bytes": (tmp_path / "dist" / "ntp-kg.nq").stat().st_size}]
-    loaded = diskstore.load(tmp_path / "other", [DataSource.parse(str(tmp_path / "dist" / "ntp-kg.nq"))]).version.manifest
-    figures = ("quads", "named_graphs", "default_graph_triples", "union_default_graph_triples")
+    union = len((tmp_path / "dist" / "ntp-kg.nt").read_bytes().splitlines())
+    # the named graphs, and their union in the default graph
+    assert m["quads"] == len(result.graph) + union and [f"<{g}>" for g, _n in m["named_graphs"]] == result.graph.graph_names()
+    assert m["default_graph_triples"] == m["union_default_graph_triples"] == union and m["default_graph_is_union"] is True
+    assert version.default_graph_is_union
+    dumps = [tmp_path / "dist" / "ntp-kg.nq", tmp_path / "dist" / "ntp-kg.nt"]
+    assert m["sources"] == [{"path": str(p.resolve()), "graph": None, "bytes": p.stat().st_size} for p in dumps]
+    loaded = diskstore.load(tmp_path / "other", [DataSource.parse(str(p)) for p in dumps]).version.manifest
+    figures = ("quads", "named_graphs", "default_graph_triples", "union_default_graph_triples", "default_graph_is_union")
     assert {k: m[k] for k in figures} == {k: loaded[k] for k in figures}
     again = build(tmp_path / "dist", store=tmp_path / "store")  # the next build: a new version, the old one kept
     assert again.store is not None and again.store.previous == version.id

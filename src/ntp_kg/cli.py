@@ -210,14 +210,19 @@ def load_cmd(
     store: Annotated[Path, typer.Option("--store", help="The store folder: created if new; an existing folder must be an ntp-kg store.", envvar="NTP_KG_STORE")],
     files: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional
-        typer.Argument(metavar="FILE[=GRAPH]", help="RDF files (format from the extension, .gz too; N-Quads/TriG keep their graphs, other files go into GRAPH if given; default: the build's ntp-kg.nq)."),
+        typer.Argument(
+            metavar="FILE[=GRAPH]",
+            help="RDF files (format from the extension, .gz too; N-Quads/TriG keep their graphs, other files go into GRAPH if given, "
+            "else into the default graph; default: the build's ntp-kg.nq, and its ntp-kg.nt into the default graph, where the union "
+            "of the graphs makes queries over it faster).",
+        ),
     ] = None,
     dist: DistOpt = None,
 ) -> None:
     """Bulk-load RDF files into an on-disk store as a new version, and make it the one `ntp-kg serve --store` serves. All or nothing: a file that does not load leaves the store as it was."""
     from . import diskstore
     from .server.sources import DataSource
-    from .store import DUMP
+    from .store import DUMP, UNION_DUMP
 
     try:
         specs = list(files or [])
@@ -225,7 +230,7 @@ def load_cmd(
             dump = _dist(dist) / DUMP
             if not dump.is_file():
                 raise NtpKgError(f"{dump} does not exist: run `ntp-kg build` (or `make build`) first, or name the files to load")
-            specs = [str(dump)]
+            specs = [str(dump)] + [str(p) for p in [_dist(dist) / UNION_DUMP] if p.is_file()]
         result = diskstore.load(store, [DataSource.parse(spec) for spec in specs])
     except NtpKgError as exc:
         _fail(exc)
@@ -259,7 +264,7 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
     base: BaseOpt = "https://w3id.org/ntp-kg/",
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
-    union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs.", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
+    union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs (--no-union-default-graph: the store's own default graph, which `ntp-kg load` of a build fills with that union).", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045

@@ -156,7 +156,9 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
             progress("ntp-kg.ttl, ntp-kg.trig and ntp-kg.jsonld being written by a second process")
         # The on-disk store's load (`ntp-kg load`, into a version not yet current) runs from here
         # to the end; pyoxigraph loads without the GIL, beside the gate.
-        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq)], partial(_size, union)) if store_root is not None else None
+        # ntp-kg.nt too, into the default graph: the union there lets the server read the union
+        # default graph as a plain default graph (diskstore.Version.default_graph_is_union).
+        pending = pool.submit(diskstore.prepare, store_root, [DataSource(nq), DataSource(nt)], partial(_size, union)) if store_root is not None else None
         # What the catalogue says of the data, asked of the Store as soon as it is loaded, beside
         # the gate: after it, nothing else was left to do (50-60 s on one core at 1M observations).
         # Used only if the gate passes.
@@ -180,7 +182,7 @@ def _build(dist: Path | None, base: str, sort_buffer: int, progress: Progress, s
             if loaded is not None:
                 progress(f"store version {loaded.id} loaded and verified: {loaded.manifest['quads']:,} quads")
             checksums = stage.commit()
-            result = loaded.commit([dist / nq.name]) if loaded is not None else None
+            result = loaded.commit([dist / nq.name, dist / nt.name]) if loaded is not None else None
             if result is not None:
                 progress(f"store version {result.version.id} is current in {result.version.root}")
         except BaseException:

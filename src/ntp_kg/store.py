@@ -13,6 +13,8 @@ from .errors import NtpKgError
 from .sparqltext import bind, template
 
 DUMP = "ntp-kg.nq"
+UNION_DUMP = "ntp-kg.nt"
+"""The union of the graphs: `ntp-kg load` puts it in an on-disk store's default graph."""
 
 
 def load_dist(dist: Path) -> ox.Store:

@@ -82,12 +82,16 @@ def dist_store(dist: Path) -> ox.Store:
     return load_dist(dist)
 
 
-@pytest.fixture(scope="module")
-def store_server(tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Iterator[LiveServer]:
-    """The session build loaded into a store, served with its dumps and catalogue (--dist)."""
+@pytest.fixture(scope="module", params=["graphs", "graphs and union"])
+def store_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Iterator[LiveServer]:
+    """The session build loaded into a store, served with its dumps and catalogue (--dist):
+    ntp-kg.nq alone (queries read pyoxigraph's union of the graphs), and with ntp-kg.nt in the
+    default graph, as `ntp-kg load` loads a build (queries read the default graph)."""
     work = tmp_path_factory.mktemp("store")
-    r = load(work / "store", dist / "ntp-kg.nq")
+    dumps = [dist / "ntp-kg.nq"] + ([dist / "ntp-kg.nt"] if request.param == "graphs and union" else [])
+    r = load(work / "store", *dumps)
     assert r.returncode == 0, r.stderr
+    assert diskstore.current(work / "store").default_graph_is_union is (len(dumps) == 2)
     server = start_server(["--store", str(work / "store"), "--dist", str(dist), "--workers", "2"], work, "store")
     yield server
     assert stop_server(server) == 0, server.logs()
@@ -125,7 +129,7 @@ def test_same_answer_as_ntp_kg_query(store_server: LiveServer, dist_store: ox.St
 def test_health_names_the_store(store_server: LiveServer, dist: Path) -> None:
     body = health(store_server)
     version = diskstore.current(Path(body["store"]["path"]))
-    assert body["store"] == {"path": str(version.root), "version": version.id, "loaded_at": version.manifest["loaded_at"], "quads": len(load_dist(dist))}
+    assert body["store"] == {"path": str(version.root), "version": version.id, "loaded_at": version.manifest["loaded_at"], "quads": len(load_dist(dist)) + version.manifest["default_graph_triples"]}
     assert (body["status"], body["workers"], body["reloads"], body["draining"], body["reload_error"]) == ("ok", 2, 0, 0, None)
 
 
@@ -409,3 +413,40 @@ def test_health_is_answered_while_a_switch_cleans_up(tmp_path: Path, dist: Path,
         assert describer_copies(root) == [f"{new}/describer"]
         client.close()
     assert describer_copies(root) == []
+
+
+@pytest.mark.parametrize("dumps", [("ntp-kg.nq",), ("ntp-kg.nq", "ntp-kg.nt")])
+def test_queries_read_the_default_graph_where_it_is_the_union(tmp_path: Path, dist: Path, dumps: tuple[str, ...]) -> None:
+    """The workers over a version whose default graph holds the union read it as it is, not
+    through pyoxigraph's union of the graphs (the same triples, evaluated faster); a version
+    without it still asks for the union."""
+    r = load(tmp_path / "store", *(dist / d for d in dumps))
+    assert r.returncode == 0, r.stderr
+    limits = Limits(workers=1, time_limit=60.0)
+    engine, _describer = open_store(tmp_path / "store", WorkerConfig((), True, limits.memory_limit), limits, "https://w3id.org/ntp-kg/", [])
+    config = engine._pool.config
+    assert (config.default_graph_is_union, config.union_per_query) == ((True, False) if len(dumps) == 2 else (False, True))
+    assert WorkerConfig((), False, limits.memory_limit, default_graph_is_union=False).union_per_query is False
+
+
+def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Path) -> None:
+    """The default graph is a set. pyoxigraph's union of the graphs yields a triple once per graph
+    holding it; over a store whose default graph holds the union, queries read that graph, each
+    triple once (real `ntp-kg load` and `ntp-kg serve --store`, real HTTP)."""
+    s, p = "<http://example.org/s>", "<http://example.org/p>"
+    (tmp_path / "data.trig").write_text(f"<http://example.org/g1> {{ {s} {p} 1 , 2 . }}\n<http://example.org/g2> {{ {s} {p} 1 . }}\n", encoding="utf-8")
+    (tmp_path / "union.nt").write_text(f'{s} {p} "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n{s} {p} "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
+    count = "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }"
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    answers = {}
+    for name, files in (("graphs", ["data.trig"]), ("union", ["data.trig", "union.nt"])):
+        assert load(tmp_path / name, *(tmp_path / f for f in files)).returncode == 0
+        server = start_server(["--store", str(tmp_path / name), "--workers", "1"], tmp_path, name)
+        try:
+            answers[name] = (select(server, count), select(server, per_graph))
+        finally:
+            assert stop_server(server) == 0, server.logs()
+    xsd = "http://www.w3.org/2001/XMLSchema#integer"
+    graphs = [("<http://example.org/g1>", f'"2"^^<{xsd}>'), ("<http://example.org/g2>", f'"1"^^<{xsd}>')]
+    assert answers["union"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
+    assert answers["graphs"] == ([(f'"3"^^<{xsd}>', f'"4"^^<{xsd}>')], graphs)  # pyoxigraph's union: "1" twice

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -45,6 +45,7 @@ from ..errors import NtpKgError
 from .engine import Answer, DatasetInfo, WorkerPool
 from .limits import Limits
 from .linked import Describer
+from .union_view import DefaultGraphUnion
 from .worker import Job, WorkerConfig
 
 log = logging.getLogger("ntp_kg.server")
@@ -124,6 +125,13 @@ def describer_store(version: diskstore.Version, extra: list[Path]) -> tuple[ox.S
     writable checkpoint of the version (`Store.backup`: hard links to the version's immutable
     files, milliseconds and no extra space) with those files added: descriptions then join the
     catalogue and the data exactly as in memory, and the workers' data stays as loaded."""
+    store, folder = _describer_store(version, extra)
+    if version.default_graph_is_union:
+        return cast("ox.Store", DefaultGraphUnion(store)), folder  # only .query differs
+    return store, folder
+
+
+def _describer_store(version: diskstore.Version, extra: list[Path]) -> tuple[ox.Store, Path | None]:
     store = version.open()
     if not extra:
         return store, None
@@ -188,6 +196,7 @@ class StoreEngine:
             sources=(),
             store_path=str(version.database),
             dataset_info=version.dataset_info(self.config.union_default_graph),
+            default_graph_is_union=version.default_graph_is_union,
         )
         return WorkerPool(config, self.limits, startup_timeout=self.startup_timeout)
 

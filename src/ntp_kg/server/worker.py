@@ -58,6 +58,15 @@ class WorkerConfig:
     dataset_info: Mapping[str, Any] | None = None
     """The figures `describe` would count (from the version's manifest), so a worker over a
     store starts without scanning it."""
+    default_graph_is_union: bool = False
+    """The store's default graph holds the union of its graphs (a version's manifest says so):
+    then the union default graph is read as the default graph itself, the same triples, which
+    pyoxigraph evaluates without merging the graphs per pattern (`execute`)."""
+
+    @property
+    def union_per_query(self) -> bool:
+        """Whether queries ask pyoxigraph for the union of the graphs as their default graph."""
+        return self.union_default_graph and not self.default_graph_is_union
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,12 @@ def describe(store: ox.Store, union_default_graph: bool) -> dict[str, Any]:
 
 
 def execute(store: ox.Store, job: Job, context: Mapping[str, Any], union_default_graph: bool) -> tuple[dict[str, Any], bytes | None]:
-    """Run one query; the header (and body) to send. Never raises for a bad query."""
+    """Run one query; the header (and body) to send. Never raises for a bad query.
+    `union_default_graph`: a query without a dataset of its own reads the union of the store's
+    graphs (`use_default_graph_as_union`); False where the store's default graph already is that
+    union (`WorkerConfig.union_per_query`). Measured at 100k observations on disk: sparql/'s
+    queries took 1.2-1.4x longer through pyoxigraph's union, capital-2025-vs-2024 more than 40 s
+    against 0.09 s; and that union is no set (`union_view`)."""
     kwargs: dict[str, Any] = {}
     if job.default_graphs is not None or job.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
@@ -281,7 +295,7 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return  # the parent is gone
-        header, body = execute(store, job, config.context, config.union_default_graph)
+        header, body = execute(store, job, config.context, config.union_per_query)
         del job
         try:
             _send(conn, header, body)

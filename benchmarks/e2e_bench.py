@@ -9,7 +9,8 @@ is the real command in its own process, timed by wall clock, with its peak RSS (
 
 1. `ntp-kg build --dist TMP/dist` (load seeds, lint, map, SHACL gate, every dump, gzip twins,
    catalogue; all or nothing);
-2. `ntp-kg load --store TMP/store TMP/dist/ntp-kg.nq` (bulk load into an on-disk store, verified);
+2. `ntp-kg load --store TMP/store --dist TMP/dist` (bulk load of ntp-kg.nq, and of ntp-kg.nt into the
+   default graph, into an on-disk store, verified);
 3. `ntp-kg serve --store TMP/store --dist TMP/dist`: seconds until /health answers, then until
    the first answer of a GROUP BY over every observation (sparql/observations-by-status-and-nature)
    and of a point query (sparql/lao-cai-labels).
@@ -82,7 +83,7 @@ def bench(size: str, seed: int, workers: int) -> dict[str, Any]:
         print(f"  {size}: ntp-kg build ...", flush=True)
         out["build"] = run_step([*CLI, "build", "--dist", str(dist)], env)
         print(f"  {size}: ntp-kg load ...", flush=True)
-        out["load"] = run_step([*CLI, "load", "--store", str(store), str(dist / "ntp-kg.nq")], env)
+        out["load"] = run_step([*CLI, "load", "--store", str(store), "--dist", str(dist)], env)
         print(f"  {size}: ntp-kg serve ...", flush=True)
         out["serve"] = serve_until_answered(store, dist, workers, env, tmp / "serve.log")
         out["dist_bytes"] = sum(p.stat().st_size for p in dist.iterdir())

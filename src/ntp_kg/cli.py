@@ -227,10 +227,10 @@ def load_cmd(
     try:
         specs = list(files or [])
         if not specs:
-            dump = _dist(dist) / DUMP
-            if not dump.is_file():
-                raise NtpKgError(f"{dump} does not exist: run `ntp-kg build` (or `make build`) first, or name the files to load")
-            specs = [str(dump)] + [str(p) for p in [_dist(dist) / UNION_DUMP] if p.is_file()]
+            folder = _dist(dist)
+            if not (folder / DUMP).is_file():
+                raise NtpKgError(f"{folder / DUMP} does not exist: run `ntp-kg build` (or `make build`) first, or name the files to load")
+            specs = [str(folder / name) for name in (DUMP, UNION_DUMP) if (folder / name).is_file()]
         result = diskstore.load(store, [DataSource.parse(spec) for spec in specs])
     except NtpKgError as exc:
         _fail(exc)

@@ -416,17 +416,16 @@ def test_health_is_answered_while_a_switch_cleans_up(tmp_path: Path, dist: Path,
 
 
 @pytest.mark.parametrize("dumps", [("ntp-kg.nq",), ("ntp-kg.nq", "ntp-kg.nt")])
-def test_queries_read_the_default_graph_where_it_is_the_union(tmp_path: Path, dist: Path, dumps: tuple[str, ...]) -> None:
-    """The workers over a version whose default graph holds the union read it as it is, not
-    through pyoxigraph's union of the graphs (the same triples, evaluated faster); a version
-    without it still asks for the union."""
+def test_the_workers_are_told_whether_the_default_graph_is_the_union(tmp_path: Path, dist: Path, dumps: tuple[str, ...]) -> None:
+    """The workers over a version whose default graph holds the union are told so (they read it
+    as it is: test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph); a version without
+    it is read through pyoxigraph's union."""
     r = load(tmp_path / "store", *(dist / d for d in dumps))
     assert r.returncode == 0, r.stderr
     limits = Limits(workers=1, time_limit=60.0)
     engine, _describer = open_store(tmp_path / "store", WorkerConfig((), True, limits.memory_limit), limits, "https://w3id.org/ntp-kg/", [])
     config = engine._pool.config
-    assert (config.default_graph_is_union, config.union_per_query) == ((True, False) if len(dumps) == 2 else (False, True))
-    assert WorkerConfig((), False, limits.memory_limit, default_graph_is_union=False).union_per_query is False
+    assert (config.union_default_graph, config.default_graph_is_union) == (True, len(dumps) == 2)
 
 
 def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Path) -> None:

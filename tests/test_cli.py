@@ -197,3 +197,16 @@ def test_query_from_named_graph_restricts_the_dataset(dist: Path) -> None:
     assert r.stdout.splitlines() == ["n", "0"]
     union = run("query", q.replace("FROM <https://w3id.org/ntp-kg/graph/ontology> ", ""), "--format", "csv", "--dist", str(dist))
     assert union.stdout.splitlines() == ["n", "60"]
+
+
+def test_query_counts_a_triple_in_two_graphs_once(tmp_path: Path) -> None:
+    """The default graph is the union as a set: pyoxigraph's own union would give the triple
+    `s p 1`, held by both graphs, twice (COUNT 3, SUM 4)."""
+    s, p = "<http://example.org/s>", "<http://example.org/p>"
+    one, two = ('"%d"^^<http://www.w3.org/2001/XMLSchema#integer>' % n for n in (1, 2))
+    (tmp_path / "ntp-kg.nq").write_text(f"{s} {p} {one} <http://example.org/g1> .\n{s} {p} {two} <http://example.org/g1> .\n{s} {p} {one} <http://example.org/g2> .\n", encoding="utf-8")
+    r = run("query", "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }", "--format", "csv", "--dist", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["n,sum", "2,3"]
+    r = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv", "--dist", str(tmp_path))
+    assert r.stdout.splitlines() == ["n", "3"]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,6 +46,7 @@ from rdflib.term import Node
 from . import publish, rdfio, resources
 from .errors import NtpKgError, SeedError
 from .iris import DEF, DEFAULT_BASE, SPDX, check_base
+from .union_view import holds_union
 from .yamlio import load_yaml
 
 DATASET_KEY = "ntp-kg"
@@ -340,12 +341,14 @@ XSD_STRING = ox.NamedNode(str(XSD.string))
 def union_store(data: Dataset | ox.Store) -> ox.Store:
     """A Store whose default graph holds the de-duplicated union of all graphs of `data`.
 
-    A Store with no named graph is that already, and is used as it is (the build's). A Store
-    with named graphs (`store.load_dist` of ntp-kg.nq, as the server loads it) is copied: a
-    triple in two graphs must count once, and pyoxigraph's union default graph
-    (`use_default_graph_as_union=True`: the default graph and every named graph) gives each
-    graph's copy as a solution. A Dataset is converted triple by triple, each term once
-    (rdfio.to_ox: the terms the dumps print)."""
+    A Store with no named graph is that already, and is used as it is (the build's), as is one
+    that holds that union in its default graph (`store.load_dist`: `union_view.hold_union`).
+    Another Store with named graphs is copied: a triple in two graphs must count once, and
+    pyoxigraph's union default graph (`use_default_graph_as_union=True`: the default graph and
+    every named graph) gives each graph's copy as a solution. A Dataset is converted triple by
+    triple, each term once (rdfio.to_ox: the terms the dumps print)."""
+    if holds_union(data):
+        return cast("ox.Store", data)
     if isinstance(data, ox.Store):
         if next(iter(data.named_graphs()), None) is None:
             return data

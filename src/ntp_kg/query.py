@@ -1,7 +1,9 @@
 """SPARQL over the built graph: named queries from sparql/, results as tables or standard formats.
 
 The default graph is the union of all named graphs, as researchers expect when they do not
-name a graph (Fuseki's `unionDefaultGraph`, Oxigraph's `use_default_graph_as_union`).
+name a graph (Fuseki's `unionDefaultGraph`), each triple once: the stores given here hold it
+(`union_view.hold_union`), since pyoxigraph's `use_default_graph_as_union` repeats a triple once
+per graph that holds it.
 """
 
 from __future__ import annotations

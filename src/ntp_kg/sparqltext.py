@@ -14,9 +14,10 @@ import pyoxigraph as ox
 
 
 @functools.cache
-def template(name: str) -> str:
-    """templates/<name>.rq of this package (read once: descriptions over a backend use them per page)."""
-    return (importlib_resources.files(__package__) / "templates" / f"{name}.rq").read_text(encoding="utf-8")
+def template(name: str, suffix: str = ".rq") -> str:
+    """templates/<name>.rq (or an update's .ru) of this package (read once: descriptions over a
+    backend use them per page)."""
+    return (importlib_resources.files(__package__) / "templates" / f"{name}{suffix}").read_text(encoding="utf-8")
 
 
 def bind(query: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> str:

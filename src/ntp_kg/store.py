@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from .errors import NtpKgError
 from .sparqltext import bind, template
+from .union_view import hold_union
 
 DUMP = "ntp-kg.nq"
 UNION_DUMP = "ntp-kg.nt"
@@ -18,13 +19,15 @@ UNION_DUMP = "ntp-kg.nt"
 
 
 def load_dist(dist: Path) -> ox.Store:
+    """ntp-kg.nq in memory, read as the union of its graphs where no graph is named
+    (`union_view.hold_union`: each triple once, as the served store reads it)."""
     path = dist / DUMP
     if not path.exists():
         raise NtpKgError(f"{path} does not exist: run `ntp-kg build` (or `make build`) first")
     store = ox.Store()
     with path.open("rb") as f:
         store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
-    return store
+    return hold_union(store)
 
 
 def count_by_graph(store: ox.Store, query: str, union: bool = False) -> list[tuple[str, int]]:

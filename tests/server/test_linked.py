@@ -16,6 +16,7 @@ from rdflib.namespace import RDF, RDFS
 from ntp_kg.iris import DEF, DEFAULT_BASE, OA
 from ntp_kg.server.linked import Describer
 from ntp_kg.server.resource_page import choose_language
+from ntp_kg.server.sources import DataSource
 from ntp_kg.store import load_dist
 
 from .conftest import LiveServer
@@ -239,3 +240,15 @@ def test_the_server_queries_on_disk_are_the_ones_used() -> None:
         text = query_text(name)
         assert text.startswith("# ")
         store.query(text, substitutions={ox.Variable("this"): ox.NamedNode(DEF + "ontology")} if "?this" in text else None)
+
+
+def test_pages_read_a_triple_in_two_graphs_once(tmp_path: Path) -> None:
+    """The pages (and the start page's charts, which sum) read the union of the graphs, each
+    triple once, whatever graphs hold it."""
+    data = tmp_path / "data.trig"
+    data.write_text("<http://example.org/g1> { <http://example.org/s> <http://example.org/p> 1 , 2 . }\n<http://example.org/g2> { <http://example.org/s> <http://example.org/p> 1 . }\n", encoding="utf-8")
+    store = Describer.load([DataSource(data)]).store
+    result = store.query("SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    assert [(row["n"].value, row["sum"].value) for row in result] == [("2", "3")]
+    assert len(list(store.quads_for_pattern(None, None, None, ox.NamedNode("http://example.org/g1")))) == 2

@@ -77,6 +77,10 @@ def wait_for(server: LiveServer, check: Any, what: str, timeout: float = 60) -> 
     raise AssertionError(f"{what} did not happen within {timeout} s; /health: {health(server)}\n{server.logs()}")
 
 
+def _quads(path: Path) -> int:
+    return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.N_QUADS))
+
+
 @pytest.fixture(scope="module")
 def dist_store(dist: Path) -> ox.Store:
     return load_dist(dist)
@@ -129,7 +133,7 @@ def test_same_answer_as_ntp_kg_query(store_server: LiveServer, dist_store: ox.St
 def test_health_names_the_store(store_server: LiveServer, dist: Path) -> None:
     body = health(store_server)
     version = diskstore.current(Path(body["store"]["path"]))
-    assert body["store"] == {"path": str(version.root), "version": version.id, "loaded_at": version.manifest["loaded_at"], "quads": len(load_dist(dist)) + version.manifest["default_graph_triples"]}
+    assert body["store"] == {"path": str(version.root), "version": version.id, "loaded_at": version.manifest["loaded_at"], "quads": _quads(dist / "ntp-kg.nq") + version.manifest["default_graph_triples"]}
     assert (body["status"], body["workers"], body["reloads"], body["draining"], body["reload_error"]) == ("ok", 2, 0, 0, None)
 
 
@@ -431,7 +435,8 @@ def test_the_workers_are_told_whether_the_default_graph_is_the_union(tmp_path: P
 def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Path) -> None:
     """The default graph is a set. pyoxigraph's union of the graphs yields a triple once per graph
     holding it; over a store whose default graph holds the union, queries read that graph, each
-    triple once (real `ntp-kg load` and `ntp-kg serve --store`, real HTTP)."""
+    triple once; the in-memory server holds the union so (real `ntp-kg load`, `ntp-kg serve
+    --store` and `--data`, real HTTP)."""
     s, p = "<http://example.org/s>", "<http://example.org/p>"
     (tmp_path / "data.trig").write_text(f"<http://example.org/g1> {{ {s} {p} 1 , 2 . }}\n<http://example.org/g2> {{ {s} {p} 1 . }}\n", encoding="utf-8")
     (tmp_path / "union.nt").write_text(f'{s} {p} "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n{s} {p} "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
@@ -440,7 +445,13 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     answers = {}
     for name, files in (("graphs", ["data.trig"]), ("union", ["data.trig", "union.nt"])):
         assert load(tmp_path / name, *(tmp_path / f for f in files)).returncode == 0
-        server = start_server(["--store", str(tmp_path / name), "--workers", "1"], tmp_path, name)
+    for name, args in (
+        ("graphs", ["--store", str(tmp_path / "graphs")]),
+        ("union", ["--store", str(tmp_path / "union")]),
+        ("memory", ["--data", str(tmp_path / "data.trig")]),
+        ("memory, own default graph", ["--data", str(tmp_path / "data.trig"), "--no-union-default-graph"]),
+    ):
+        server = start_server([*args, "--workers", "1"], tmp_path, name)
         try:
             answers[name] = (select(server, count), select(server, per_graph))
         finally:
@@ -448,4 +459,6 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     xsd = "http://www.w3.org/2001/XMLSchema#integer"
     graphs = [("<http://example.org/g1>", f'"2"^^<{xsd}>'), ("<http://example.org/g2>", f'"1"^^<{xsd}>')]
     assert answers["union"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
+    assert answers["memory"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
+    assert answers["memory, own default graph"] == ([(f'"0"^^<{xsd}>', f'"0"^^<{xsd}>')], graphs)
     assert answers["graphs"] == ([(f'"3"^^<{xsd}>', f'"4"^^<{xsd}>')], graphs)  # pyoxigraph's union: "1" twice

@@ -32,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..iris import DEF, DEFAULT_BASE, check_base
+from ..union_view import hold_union
 from .formats import BY_NAME, Format
 from .sources import DataSource
 
@@ -72,13 +73,15 @@ class Describer:
     @classmethod
     def load(cls, sources: Iterable[DataSource], base: str = DEFAULT_BASE, extra: Iterable[Path] = ()) -> Describer:
         """The served files, plus `extra` Turtle files in the default graph (the build's
-        catalogue: its dataset, distributions and service IRIs dereference too)."""
+        catalogue: its dataset, distributions and service IRIs dereference too). Pages read the
+        union of the graphs (the start page's charts sum over it), held once per triple in the
+        default graph (`union_view`)."""
         store = ox.Store()
         for source in sources:
             source.load_into(store)
         for path in extra:
             store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-        return cls(store, base)
+        return cls(hold_union(store), base)
 
     # --- IRIs and paths -----------------------------------------------------------------
 

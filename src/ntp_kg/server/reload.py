@@ -45,7 +45,7 @@ from ..errors import NtpKgError
 from .engine import Answer, DatasetInfo, WorkerPool
 from .limits import Limits
 from .linked import Describer
-from .union_view import DefaultGraphUnion
+from ..union_view import DefaultGraphUnion
 from .worker import Job, WorkerConfig
 
 log = logging.getLogger("ntp_kg.server")

@@ -35,11 +35,10 @@ import pyoxigraph as ox
 
 from .. import children
 from ..store import count_by_graph as _count
-from ..store import union_triples
+from ..union_view import DefaultGraphUnion, hold_union
 from . import serialize
 from .formats import BY_NAME, Format
 from .sources import DataSource
-from .union_view import DefaultGraphUnion
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -129,11 +128,11 @@ def _send(conn: Connection, header: Mapping[str, Any], body: bytes | None = None
 
 
 
-def describe(store: ox.Store, union_default_graph: bool) -> dict[str, Any]:
-    """Triples per named graph, and in the default graph as queries see it: the union's distinct
-    triples (counted predicate by predicate, `store.union_triples`), or the store's default graph."""
+def describe(store: ox.Store) -> dict[str, Any]:
+    """Triples per named graph, and in the default graph as queries see it: the store's default
+    graph, which holds the union where queries read the union (`union_view.hold_union`)."""
     graphs = _count(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    default = union_triples(store) if union_default_graph else _count(store, "SELECT ('' AS ?g) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][1]
+    default = _count(store, "SELECT ('' AS ?g) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][1]
     return {"graphs": graphs, "default_graph_triples": default}
 
 
@@ -272,7 +271,9 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             store = ox.Store()
             for source in config.sources:
                 source.load_into(store)
-        info = dict(config.dataset_info) if config.dataset_info is not None else describe(store, config.union_default_graph)
+            if config.union_default_graph:
+                store = hold_union(store)
+        info = dict(config.dataset_info) if config.dataset_info is not None else describe(store)
     except MemoryError:  # no limit of ours holds yet: the machine (or a limit on the server) is short
         _send(conn, {"type": "load-error", "message": "the machine ran out of memory while a worker process loaded the data "
                      "(the memory limit applies to queries, above the loaded data): use fewer --workers, or serve a --store"})

@@ -5,6 +5,7 @@ the DCAT/VoID catalogue by Accept; robots.txt and sitemap.xml."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -73,6 +74,53 @@ def test_conditional_get_and_head(dist_server: LiveServer) -> None:
     assert h.headers["content-length"] == first.headers["content-length"]
     assert h.headers["etag"] == etag
     assert httpx.head(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_download_resumes_with_range_requests(dist_server: LiveServer, dist: Path) -> None:
+    """A 7.5 GB dump (1M observations) is fetched in pieces: curl -C -, wget -c, download managers."""
+    url = dist_server.base + "/dumps/ntp-kg.nt.gz"
+    data = (dist / "ntp-kg.nt.gz").read_bytes()
+    n = len(data)
+    full = httpx.get(url)
+    assert full.headers["accept-ranges"] == "bytes"
+    etag = full.headers["etag"]
+    head = httpx.get(url, headers={"Range": "bytes=0-99"})
+    assert head.status_code == 206
+    assert head.headers["content-range"] == f"bytes 0-99/{n}"
+    assert head.headers["content-length"] == "100" and head.headers["etag"] == etag
+    assert head.content == data[:100]
+    rest = httpx.get(url, headers={"Range": "bytes=100-", "If-Range": etag})
+    assert rest.status_code == 206 and rest.headers["content-range"] == f"bytes 100-{n - 1}/{n}"
+    assert head.content + rest.content == data
+    assert httpx.get(url, headers={"Range": "bytes=-10"}).content == data[-10:]
+    changed = httpx.get(url, headers={"Range": "bytes=100-", "If-Range": '"an older version"'})
+    assert (changed.status_code, changed.content) == (200, data)  # the file changed: all of it
+    beyond = httpx.get(url, headers={"Range": f"bytes={n}-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{n}"
+
+
+def test_a_file_changed_after_sha256sums_is_hashed(dist: Path, tmp_path: Path) -> None:
+    """SHA256SUMS names a file's digest only while the file is not newer than it; a file changed
+    since gets its own digest, as the ETag must name the bytes served."""
+    from ntp_kg.server.dumps import Dumps
+
+    for name in ("SHA256SUMS", "ntp-kg.nt", "ntp-kg.ttl"):
+        (tmp_path / name).write_bytes((dist / name).read_bytes())
+    listed = sums(dist)
+    stamp = (dist / "SHA256SUMS").stat().st_mtime_ns
+    os.utime(tmp_path / "SHA256SUMS", ns=(stamp, stamp))
+    os.utime(tmp_path / "ntp-kg.ttl", ns=(stamp - 10**9, stamp - 10**9))
+    os.utime(tmp_path / "ntp-kg.nt", ns=(stamp - 10**9, stamp - 10**9))
+    dumps = Dumps(tmp_path)
+    got = dumps.get("ntp-kg.ttl")
+    assert got is not None and got.sha256 == listed["ntp-kg.ttl"]
+    changed = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n" + (dist / "ntp-kg.nt").read_bytes()
+    (tmp_path / "ntp-kg.nt").write_bytes(changed)
+    os.utime(tmp_path / "ntp-kg.nt", ns=(stamp + 10**9, stamp + 10**9))
+    got = dumps.get("ntp-kg.nt")
+    assert got is not None and got.sha256 == hashlib.sha256(changed).hexdigest() != listed["ntp-kg.nt"]
+    got = dumps.get("SHA256SUMS")
+    assert got is not None and got.sha256 == hashlib.sha256((dist / "SHA256SUMS").read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("path", ["/dumps/nope.nt", "/dumps/.ntp-kg-dist", "/dumps/..%2Fpyproject.toml"])

@@ -37,12 +37,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..query import named_queries
 from . import guard, page, protocol, resource_page, serialize, service_description, sitemap, start_page
+from .memo import VersionMemo
 from .dumps import DumpFile, Dumps
 from .engine import Engine
 from .errors import (
@@ -291,10 +292,9 @@ def create_app(
         """Without a describer (bare endpoint): the query page; `/?query=...` opens it with that query."""
         return page_response(request, shared_query(request, "query"))
 
-    start_cache: dict[str, str] = {}
-    # The cached pages are drawn from the describer's data; `serve --store` switches it to each new
-    # version, which comes with a new `graphs` set (kept rather than the store: no reference to an old store).
-    start_drawn_from: list[object] = [None]
+    # Drawn from the describer's data, once per version: `serve --store` switches it to each new
+    # version, which comes with a new `graphs` set (the version's token: no reference to an old store).
+    start_pages: VersionMemo[str] = VersionMemo()
 
     async def start(request: Request) -> Response:
         """The start page for people; an old shared link `/?query=...` moves to `/sparql?edit=...`."""
@@ -303,16 +303,9 @@ def create_app(
         if query is not None:
             return RedirectResponse("/sparql?" + urlencode({"edit": query}), 301)
         lang = resource_page.choose_language(request.headers.get("accept-language"))
-        if start_drawn_from[0] is not describer.graphs:
-            start_cache.clear()
-            start_drawn_from[0] = describer.graphs
-        html = start_cache.get(lang)
-        if html is None:
-            # Off the event loop: a few aggregate queries, network round trips over a SPARQL backend.
-            graphs = describer.graphs
-            html = await asyncio.to_thread(start_page.render, describer.store, lang, describer.local_path)
-            if describer.graphs is graphs:  # not switched to a new version meanwhile
-                start_cache[lang] = html
+        # Off the event loop, once: aggregate queries over all the data (network round trips over a SPARQL backend).
+        store, local_path = describer.store, describer.local_path
+        html = await start_pages.get(describer.graphs, lang, lambda: start_page.render(store, lang, local_path))
         headers = {"Vary": "Accept-Language", "Content-Language": lang, "Content-Security-Policy": resource_page.CSP}
         return Response(html, headers=headers, media_type="text/html; charset=utf-8")
 
@@ -466,19 +459,20 @@ def create_app(
         if f.not_modified(request.headers.get("if-none-match"), request.headers.get("if-modified-since")):
             kept = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Location")}
             return Response(status_code=304, headers=kept)
-        body = b"" if request.method == "HEAD" else dumps.read(f.name)
-        return Response(body, headers=headers)
+        # Streamed from disk (HEAD: headers only); Range / If-Range answered against our ETag.
+        return FileResponse(dumps.path(f.name), headers=headers, media_type=f.media_type)
 
     async def dump_listing(request: Request) -> Response:
         if dumps is None:
             raise NotFound("this server serves no build folder (ntp-kg serve --dist): no dumps")
-        return Response(dumps.listing(), headers={"Content-Security-Policy": resource_page.CSP}, media_type="text/html; charset=utf-8")
+        listing = await asyncio.to_thread(dumps.listing)  # may hash files: off the event loop
+        return Response(listing, headers={"Content-Security-Policy": resource_page.CSP}, media_type="text/html; charset=utf-8")
 
     async def dump_file(request: Request) -> Response:
         name = request.path_params["name"]
         if dumps is None:
             raise NotFound("this server serves no build folder (ntp-kg serve --dist): no dumps")
-        f = dumps.get(name)
+        f = await asyncio.to_thread(dumps.get, name)
         if f is None:
             raise NotFound(f"no dump {name!r}: the files are listed at /dumps/")
         return file_response(request, f)
@@ -490,7 +484,7 @@ def create_app(
         accept = request.headers.get("accept")
         ranked = negotiate(catalog_offers, accept)
         name = ranked if ranked is not None else "catalog.ttl"  # a discovery document: Turtle rather than 406
-        f = dumps.get(name) if dumps is not None else None
+        f = await asyncio.to_thread(dumps.get, name) if dumps is not None else None
         if f is None:
             raise NotFound("no catalogue: this server serves no build folder with catalog.ttl (ntp-kg build, then serve --dist)")
         return file_response(request, f, {"Vary": "Accept", "Content-Location": f"/dumps/{name}", "Access-Control-Allow-Origin": "*"})
@@ -500,17 +494,14 @@ def create_app(
         body = f"User-agent: *\nAllow: /\nDisallow: /sparql\nSitemap: {base}sitemap.xml\n"
         return Response(body, media_type="text/plain; charset=utf-8")
 
-    sitemap_paths: list[Any] = [None, []]  # (the describer's graphs they were read from, sorted paths)
+    sitemap_paths: VersionMemo[list[str]] = VersionMemo()
 
     async def local_pages() -> list[str]:
         """The start page and every resource page, read once per served version (a query over
         all the data: seconds at national scale, so off the event loop, and not per request)."""
         assert describer is not None
-        graphs = describer.graphs
-        if sitemap_paths[0] is not graphs:
-            sitemap_paths[:] = [graphs, await asyncio.to_thread(sitemap.pages, describer)]
-        paths: list[str] = sitemap_paths[1]  # what sitemap.pages returned
-        return paths
+        current = describer
+        return await sitemap_paths.get(current.graphs, "paths", lambda: sitemap.pages(current))
 
     async def sitemap_doc(request: Request) -> Response:
         """/sitemap.xml: the pages themselves, or past 50,000 of them an index of /sitemap-N.xml."""

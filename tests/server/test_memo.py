@@ -94,20 +94,21 @@ def test_an_asker_that_goes_away_does_not_cancel_the_others() -> None:
     assert asyncio.run(scenario()) == (True, "v1", 1)
 
 
-def test_concurrent_first_requests_draw_the_start_page_and_read_the_sitemap_once(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real app in-process, eight clients at once on / and on /sitemap.xml."""
-    calls = {"render": 0, "pages": 0}
-    render, pages = start_page.render, sitemap.pages
+def test_concurrent_first_requests_read_the_start_page_and_the_sitemap_once(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real app in-process, eight clients at once on / and on /sitemap.xml, then the start
+    page in the two other languages: its data is read once for all of them."""
+    calls = {"gather": 0, "pages": 0}
+    gather, pages = start_page.gather, sitemap.pages
 
-    def counted_render(*args: object, **kwargs: object) -> str:
-        calls["render"] += 1
-        return render(*args, **kwargs)  # type: ignore[arg-type]
+    def counted_gather(store: object) -> start_page.StartData:
+        calls["gather"] += 1
+        return gather(store)  # type: ignore[arg-type]
 
     def counted_pages(describer: Describer) -> list[str]:
         calls["pages"] += 1
         return pages(describer)
 
-    monkeypatch.setattr(start_page, "render", counted_render)
+    monkeypatch.setattr(start_page, "gather", counted_gather)
     monkeypatch.setattr(sitemap, "pages", counted_pages)
     source = DataSource(dist / "ntp-kg.nq")
     limits = Limits()
@@ -115,9 +116,12 @@ def test_concurrent_first_requests_draw_the_start_page_and_read_the_sitemap_once
 
     async def fetch() -> list[httpx.Response]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            return await asyncio.gather(*(client.get(p, headers={"Accept-Language": "en"}) for p in ["/"] * 8 + ["/sitemap.xml"] * 8))
+            first = await asyncio.gather(*(client.get(p, headers={"Accept-Language": "en"}) for p in ["/"] * 8 + ["/sitemap.xml"] * 8))
+            return first + [await client.get("/", headers={"Accept-Language": lang}) for lang in ("vi", "ar")]
 
     responses = asyncio.run(fetch())
-    assert [r.status_code for r in responses] == [200] * 16
+    assert [r.status_code for r in responses] == [200] * 18
     assert len({r.text for r in responses[:8]}) == 1 and "Lao Cai" in responses[0].text
-    assert calls == {"render": 1, "pages": 1}
+    assert [r.headers["content-language"] for r in responses[-2:]] == ["vi", "ar"]
+    assert 'dir="rtl"' in responses[-1].text and "Lào Cai" in responses[-2].text
+    assert calls == {"gather": 1, "pages": 1}

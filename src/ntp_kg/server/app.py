@@ -294,6 +294,7 @@ def create_app(
 
     # Drawn from the describer's data, once per version: `serve --store` switches it to each new
     # version, which comes with a new `graphs` set (the version's token: no reference to an old store).
+    start_data: VersionMemo[start_page.StartData] = VersionMemo()
     start_pages: VersionMemo[str] = VersionMemo()
 
     async def start(request: Request) -> Response:
@@ -303,9 +304,11 @@ def create_app(
         if query is not None:
             return RedirectResponse("/sparql?" + urlencode({"edit": query}), 301)
         lang = resource_page.choose_language(request.headers.get("accept-language"))
-        # Off the event loop, once: aggregate queries over all the data (network round trips over a SPARQL backend).
-        store, local_path = describer.store, describer.local_path
-        html = await start_pages.get(describer.graphs, lang, lambda: start_page.render(store, lang, local_path))
+        # Off the event loop, once per version: aggregate queries over all the data (network round trips over a SPARQL
+        # backend); then drawn once per language.
+        store, local_path, version = describer.store, describer.local_path, describer.graphs
+        data = await start_data.get(version, "data", lambda: start_page.gather(store))
+        html = await start_pages.get(version, lang, lambda: start_page.render(data, lang, local_path))
         headers = {"Vary": "Accept-Language", "Content-Language": lang, "Content-Security-Policy": resource_page.CSP}
         return Response(html, headers=headers, media_type="text/html; charset=utf-8")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -60,7 +61,28 @@ def _pick(labels: list[ox.Literal], lang: str) -> str:
     return labels[0].value if labels else ""
 
 
-def render(store: ox.Store, lang: str, link: Callable[[str], str | None], query_page: str = "/sparql") -> str:
+@dataclass(frozen=True)
+class StartData:
+    """What the start page shows, read from the data once per served version: the queries are
+    scans of every observation (49 s at 1M observations), the same whatever the page's language,
+    so only the drawing happens per language."""
+
+    figures: list[dict[str, ox.NamedNode | ox.Literal]]
+    areas: list[dict[str, ox.NamedNode | ox.Literal]]
+    programmes: list[dict[str, ox.NamedNode | ox.Literal]]
+    charts: list[charts.Chart]
+
+
+def gather(store: ox.Store) -> StartData:
+    """Blocking (queries over all the data): call it off the event loop, once per version."""
+    try:
+        drawn = charts.all_charts(store, "en", query_href="/queries/{query}")
+    except NtpKgError:
+        drawn = []  # data without the charts' figures (e.g. a test graph): no charts
+    return StartData(_select(store, "start-figures"), _select(store, "start-areas"), _select(store, "start-programmes"), drawn)
+
+
+def render(data: StartData, lang: str, link: Callable[[str], str | None], query_page: str = "/sparql") -> str:
     ui = UI[lang]
     title, intro = INTRO[lang]
     direction = "rtl" if lang in RTL else "ltr"
@@ -68,7 +90,7 @@ def render(store: ox.Store, lang: str, link: Callable[[str], str | None], query_
     def a(iri: str, text: str) -> str:
         return f'<a href="{html.escape(link(iri) or iri)}">{html.escape(text)}</a>'
 
-    figures = _select(store, "start-figures")
+    figures = data.figures
     fig_html = "".join(
         f'<li><strong class="figure" data-key="{k}">{html.escape(figures[0][k].value)}</strong> {html.escape(label)}</li>'
         for k, label in FIGURES.items()
@@ -76,7 +98,7 @@ def render(store: ox.Store, lang: str, link: Callable[[str], str | None], query_
     )
     provinces: dict[str, dict[str, list[ox.Literal]]] = {}
     plabels: dict[str, list[ox.Literal]] = {}
-    for row in _select(store, "start-areas"):
+    for row in data.areas:
         p = row["province"].value
         plabels.setdefault(p, [])
         if row["plabel"] not in plabels[p]:
@@ -91,16 +113,12 @@ def render(store: ox.Store, lang: str, link: Callable[[str], str | None], query_
         for p, ds in provinces.items()
     )
     programmes: dict[str, list[ox.Literal]] = {}
-    for row in _select(store, "start-programmes"):
+    for row in data.programmes:
         programmes.setdefault(row["programme"].value, []).append(row["label"])  # type: ignore[arg-type]
     prog_html = "".join(f"<li>{a(p, _pick(ls, lang))}</li>" for p, ls in programmes.items())
     queries = named_queries()
     chart_html = []
-    try:
-        drawn = charts.all_charts(store, "en", query_href="/queries/{query}")
-    except NtpKgError:
-        drawn = []  # data without the charts' figures (e.g. a test graph): no charts
-    for c in drawn:
+    for c in data.charts:
         text = queries[c.query].text if c.query in queries else ""
         run = f"{query_page}?edit={quote(text)}#run"
         chart_html.append(

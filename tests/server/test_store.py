@@ -86,16 +86,19 @@ def dist_store(dist: Path) -> ox.Store:
     return load_dist(dist)
 
 
-@pytest.fixture(scope="module", params=["graphs", "graphs and union"])
+@pytest.fixture(scope="module", params=["graphs and a default graph of their own", "graphs and union"])
 def store_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Iterator[LiveServer]:
     """The session build loaded into a store, served with its dumps and catalogue (--dist):
-    ntp-kg.nq alone (queries read pyoxigraph's union of the graphs), and with ntp-kg.nt in the
-    default graph, as `ntp-kg load` loads a build (queries read the default graph)."""
+    ntp-kg.nq with one of its triples in the default graph too (which the load leaves as the
+    files made it: queries read pyoxigraph's union of the graphs, the same triples), and with
+    ntp-kg.nt in the default graph, as `ntp-kg load` loads a build (queries read the default graph)."""
     work = tmp_path_factory.mktemp("store")
-    dumps = [dist / "ntp-kg.nq"] + ([dist / "ntp-kg.nt"] if request.param == "graphs and union" else [])
+    own = work / "own.nt"
+    own.write_bytes((dist / "ntp-kg.nt").read_bytes().splitlines(keepends=True)[0])
+    dumps = [dist / "ntp-kg.nq"] + ([dist / "ntp-kg.nt"] if request.param == "graphs and union" else [own])
     r = load(work / "store", *dumps)
     assert r.returncode == 0, r.stderr
-    assert diskstore.current(work / "store").default_graph_is_union is (len(dumps) == 2)
+    assert diskstore.current(work / "store").default_graph_is_union is (request.param == "graphs and union")
     server = start_server(["--store", str(work / "store"), "--dist", str(dist), "--workers", "2"], work, "store")
     yield server
     assert stop_server(server) == 0, server.logs()
@@ -419,17 +422,19 @@ def test_health_is_answered_while_a_switch_cleans_up(tmp_path: Path, dist: Path,
     assert describer_copies(root) == []
 
 
-@pytest.mark.parametrize("dumps", [("ntp-kg.nq",), ("ntp-kg.nq", "ntp-kg.nt")])
+@pytest.mark.parametrize("dumps", [("ntp-kg.nq", "sample.trig"), ("ntp-kg.nq",), ("ntp-kg.nq", "ntp-kg.nt")])
 def test_the_workers_are_told_whether_the_default_graph_is_the_union(tmp_path: Path, dist: Path, dumps: tuple[str, ...]) -> None:
     """The workers over a version whose default graph holds the union are told so (they read it
-    as it is: test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph); a version without
-    it is read through pyoxigraph's union."""
-    r = load(tmp_path / "store", *(dist / d for d in dumps))
+    as it is: test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph): a build's load,
+    or files that left the default graph empty; a version whose files filled the default graph
+    with triples of their own is read through pyoxigraph's union."""
+    folders = {"sample.trig": Path(__file__).parent / "data"}
+    r = load(tmp_path / "store", *(folders.get(d, dist) / d for d in dumps))
     assert r.returncode == 0, r.stderr
     limits = Limits(workers=1, time_limit=60.0)
     engine, _describer = open_store(tmp_path / "store", WorkerConfig((), True, limits.memory_limit), limits, "https://w3id.org/ntp-kg/", [])
     config = engine._pool.config
-    assert (config.union_default_graph, config.default_graph_is_union) == (True, len(dumps) == 2)
+    assert (config.union_default_graph, config.default_graph_is_union) == (True, "sample.trig" not in dumps)
 
 
 def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Path) -> None:
@@ -443,11 +448,13 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     count = "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }"
     per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     answers = {}
-    for name, files in (("graphs", ["data.trig"]), ("union", ["data.trig", "union.nt"])):
+    (tmp_path / "own.nt").write_text('<http://example.org/t> <http://example.org/q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
+    for name, files in (("graphs", ["data.trig"]), ("union", ["data.trig", "union.nt"]), ("own default graph", ["data.trig", "own.nt"])):
         assert load(tmp_path / name, *(tmp_path / f for f in files)).returncode == 0
     for name, args in (
         ("graphs", ["--store", str(tmp_path / "graphs")]),
         ("union", ["--store", str(tmp_path / "union")]),
+        ("own default graph", ["--store", str(tmp_path / "own default graph")]),
         ("memory", ["--data", str(tmp_path / "data.trig")]),
         ("memory, own default graph", ["--data", str(tmp_path / "data.trig"), "--no-union-default-graph"]),
     ):
@@ -461,4 +468,6 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     assert answers["union"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
     assert answers["memory"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
     assert answers["memory, own default graph"] == ([(f'"0"^^<{xsd}>', f'"0"^^<{xsd}>')], graphs)
-    assert answers["graphs"] == ([(f'"3"^^<{xsd}>', f'"4"^^<{xsd}>')], graphs)  # pyoxigraph's union: "1" twice
+    assert answers["graphs"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)  # the load filled the empty default graph
+    # A default graph the files filled is theirs: the load leaves it, and pyoxigraph's union counts "1" twice.
+    assert answers["own default graph"] == ([(f'"4"^^<{xsd}>', f'"9"^^<{xsd}>')], graphs)

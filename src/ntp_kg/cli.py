@@ -264,7 +264,7 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
     base: BaseOpt = "https://w3id.org/ntp-kg/",
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
-    union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs (--no-union-default-graph: the store's own default graph, which `ntp-kg load` of a build fills with that union).", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
+    union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs, each triple once (--no-union-default-graph: the store's or the files' own default graph, which `ntp-kg load` fills with that union for a build, or for files that leave it empty).", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045

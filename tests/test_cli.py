@@ -84,8 +84,10 @@ def test_a_big_build_ends_its_process_without_freeing_and_loses_no_output(tmp_pa
 def test_build_with_a_store_reports_the_loaded_version(tmp_path: Path) -> None:
     r = run("build", "--dist", str(tmp_path / "d"), "--store", str(tmp_path / "s"))
     assert r.returncode == 0, r.stderr
-    last = r.stdout.splitlines()[-1]
+    last, union = r.stdout.splitlines()[-2:]
     current = json.loads((tmp_path / "s" / "current.json").read_text())
+    version = json.loads((tmp_path / "s" / "versions" / current["version"] / "manifest.json").read_text())
+    assert union == f"  default graph: the union of the named graphs, each triple once ({version['default_graph_triples']} triples, as loaded)"
     assert last.startswith(f"loaded {current['quads']} quads in 3 named graphs into {tmp_path / 's'} in ")
     assert last.endswith(f" s (version {current['version']})")
     r = run("build", "--dist", str(tmp_path / "d2"), "--store", str(tmp_path / "d"))  # the dist of a build is no store

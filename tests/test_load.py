@@ -68,7 +68,8 @@ def test_load_creates_a_store_with_the_dump(dist: Path, tmp_path: Path) -> None:
     root = tmp_path / "store"
     r = run("load", "--store", str(root), str(dist / "ntp-kg.nq"))
     assert r.returncode == 0, r.stderr
-    m = LOADED.fullmatch(r.stdout.strip())
+    first, union = r.stdout.strip().split("\n")
+    m = LOADED.fullmatch(first)
     assert m is not None, r.stdout
     oracle = as_stored(str(dist / "ntp-kg.nq"))
     graphs = sorted(g.value for g in oracle.named_graphs() if isinstance(g, ox.NamedNode))
@@ -80,6 +81,8 @@ def test_load_creates_a_store_with_the_dump(dist: Path, tmp_path: Path) -> None:
     assert [g for g, _ in version.named_graphs] == graphs
     assert version.manifest["sources"] == [{"path": str((dist / "ntp-kg.nq").resolve()), "graph": None, "bytes": (dist / "ntp-kg.nq").stat().st_size}]
     assert same(version.open(), oracle)
+    assert version.manifest["default_graph_copied"] is True
+    assert re.fullmatch(rf"  default graph: the union of the named graphs, each triple once \({len(list(oracle.quads_for_pattern(None, None, None, ox.DefaultGraph())))} triples, copied from the graphs in [0-9.]+ s\)", union), union
     assert sorted(p.name for p in root.iterdir()) == [".lock", ".ntp-kg-store", "current.json", "versions"]
 
 

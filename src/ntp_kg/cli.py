@@ -241,6 +241,9 @@ def _loaded(result: Any, seconds: float) -> None:
     """What `load` (and `build --store`) report of a store version made current (a LoadResult)."""
     v = result.version
     typer.echo(f"loaded {v.quads} quads in {len(v.named_graphs)} named graphs into {v.root} in {seconds:.2f} s (version {v.id})")
+    if v.named_graphs and v.default_graph_is_union:  # the quads above count it: say why there are more than in the files
+        how = f"copied from the graphs in {v.manifest['seconds_union']:.2f} s" if v.manifest.get("default_graph_copied") else "as loaded"
+        typer.echo(f"  default graph: the union of the named graphs, each triple once ({v.manifest['default_graph_triples']} triples, {how})")
     if result.previous is not None:
         typer.echo(f"  previous version {result.previous} kept (a server finishes its queries on it)")
     for removed in result.removed:

@@ -246,10 +246,11 @@ _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?
 _DEFAULT = "SELECT ('' AS ?g) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # the default graph alone: a set already
 
 
-def _write_database(database: Path, sources: Sequence[DataSource]) -> tuple[float, float]:
+def _write_database(database: Path, sources: Sequence[DataSource]) -> tuple[bool, float, float]:
     """Bulk-load every file into a new database at `database`, give an empty default graph the
     union of the graphs (`union_view.fill_empty_default_graph`: so that queries read each triple
-    once, and faster), compact it, then close it; the seconds the union and the compaction took.
+    once, and faster), compact it, then close it; whether the union was copied, and the seconds
+    that and the compaction took.
 
     The bulk loader writes its sorted runs as files that RocksDB leaves side by side, so a lookup
     reads each of them: at 100k observations the queries of sparql/ took 2-3.6x longer over the
@@ -260,11 +261,11 @@ def _write_database(database: Path, sources: Sequence[DataSource]) -> tuple[floa
         for source in sources:
             source.load_into(store)
         started = time.monotonic()
-        fill_empty_default_graph(store)
+        copied = fill_empty_default_graph(store)
         filled = time.monotonic()
         store.optimize()
         store.flush()
-        return filled - started, time.monotonic() - filled
+        return copied, filled - started, time.monotonic() - filled
     finally:
         del store  # closes the database (the only reference)
 
@@ -328,7 +329,7 @@ def prepare(root: Path, sources: Sequence[DataSource], union_triples: Callable[[
         tmp.mkdir()
         try:
             try:
-                union, compacted = _write_database(tmp / DATABASE, sources)
+                copied, union, compacted = _write_database(tmp / DATABASE, sources)
             except BaseException as exc:
                 traceback.clear_frames(exc.__traceback__)  # the frames hold the open database
                 gc.collect()
@@ -351,6 +352,7 @@ def prepare(root: Path, sources: Sequence[DataSource], union_triples: Callable[[
                 "seconds": round(time.monotonic() - started, 3),
                 "seconds_bulk_load": round(loaded - started - union - compacted, 3),
                 "seconds_union": round(union, 3),
+                "default_graph_copied": copied,
                 "seconds_compact": round(compacted, 3),
                 "seconds_verify": round(time.monotonic() - loaded, 3),
                 "sources": [{"path": str(s.path.resolve()), "graph": s.graph, "bytes": s.path.stat().st_size} for s in sources],

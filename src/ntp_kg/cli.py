@@ -263,6 +263,7 @@ def serve_cmd(
     dist: DistOpt = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="Serve this on-disk store (made by `ntp-kg load`) instead; a new load is served as soon as it is complete. --dist adds the build's dumps and catalogue.", envvar="NTP_KG_STORE")] = None,  # noqa: UP045
     sparql_backend: Annotated[Optional[str], typer.Option("--sparql-backend", metavar="URL", help="Answer queries and pages from this external SPARQL endpoint (where `ntp-kg publish` wrote the build; its graphs under <base>graph/) instead of loading data; --workers is then the queries sent at once. --dist adds the build's dumps and catalogue.", envvar="NTP_KG_SPARQL_BACKEND")] = None,  # noqa: UP045
+    backend_refresh: Annotated[float, typer.Option("--backend-refresh", metavar="SECONDS", help="With --sparql-backend: read the backend's list of our graphs again every SECONDS (0: only at start), so that a later `ntp-kg publish` is served without a restart.", envvar="NTP_KG_BACKEND_REFRESH")] = 60.0,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.", envvar="NTP_KG_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", envvar="NTP_KG_PORT")] = 8000,
     base: BaseOpt = "https://w3id.org/ntp-kg/",
@@ -330,6 +331,7 @@ def serve_cmd(
             log_level=log_level,
             store=store,
             sparql_backend=sparql_backend,
+            backend_refresh=backend_refresh,
         )
         serve(settings)
     except NtpKgError as exc:

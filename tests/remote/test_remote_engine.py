@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -160,3 +160,38 @@ def test_serve_cli_refuses_data_with_a_backend_and_names_an_unreachable_one(tmp_
     data.write_text("<http://x/s> <http://x/p> <http://x/o> .\n", encoding="utf-8")
     r = subprocess.run([*cli, "--sparql-backend", "http://127.0.0.1:1/sparql", "--data", str(data)], capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stderr) == (2, "error: give either --sparql-backend or --data/--store: the backend holds the data (write it there with `ntp-kg publish`)\n")
+
+
+def test_a_later_publish_is_served_without_a_restart(tmp_path: Path, dist: Path) -> None:
+    """The front reads the backend's graphs again (`--backend-refresh`): a graph published after
+    it started is in the union default graph and has its page; one removed is gone."""
+    m = MiniStore()
+    with running(m) as base:
+        list(publish(dist, Target(base + "/data", base + "/sparql")))
+        server = start_server(["--sparql-backend", base + "/sparql", "--workers", "1", "--backend-refresh", "0.2"], tmp_path, "front")
+        try:
+            graph = ox.NamedNode("https://w3id.org/ntp-kg/graph/source/later")
+            count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:example:p> ?o }"
+
+            def served() -> tuple[str, int]:
+                r = httpx.post(server.endpoint, data={"query": count}, headers={"Accept": "text/csv"}, timeout=30)
+                page = httpx.get(server.base + "/graph/source/later", headers={"Accept": "text/turtle"}, timeout=30)
+                return r.text.splitlines()[1], page.status_code
+
+            assert served() == ("0", 404)
+            m.store.add(ox.Quad(ox.NamedNode("urn:example:s"), ox.NamedNode("urn:example:p"), ox.Literal("published later"), graph))
+            assert _eventually(served, ("1", 200)), served()
+            m.store.remove_graph(graph)
+            assert _eventually(served, ("0", 404)), served()
+        finally:
+            assert stop_server(server) == 0, server.logs()
+
+
+def _eventually(probe: Callable[[], object], want: object, within: float = 20.0) -> bool:
+    """Whether `probe()` gives `want` before `within` seconds (a bound, not a timing assertion)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if probe() == want:
+            return True
+        time.sleep(0.1)
+    return False

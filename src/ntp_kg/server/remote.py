@@ -12,7 +12,8 @@ the backend). What stays ours, whatever the store:
   the backend's graphs under `<base>graph/` -- the graphs `ntp-kg publish` writes -- sent as
   `default-graph-uri` (all of them: the union default graph) and `named-graph-uri`; a store's own
   system graphs (Virtuoso keeps several) stay out of answers. Graphs named by the protocol that
-  are not ours are replaced by an empty one;
+  are not ours are replaced by an empty one. The list is read at start and again every
+  `--backend-refresh` seconds, so a later `ntp-kg publish` is served without a restart;
 - limits: at most `workers` queries at the backend at once, `queue_size` waiting, 503 beyond;
   `time_limit` seconds per query, then 504 (the request is dropped; the store's own timeout
   should stop its side); `max_rows` rows or triples, then the same cut as the embedded engine;
@@ -28,11 +29,12 @@ in its URL (`http://user:pass@host/sparql`, HTTP Basic).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,18 +199,25 @@ def discover(backend: Backend, union_default_graph: bool) -> DatasetInfo:
 
 
 def open_backend(
-    url: str, base: str, limits: Limits, context: Mapping[str, Any], union_default_graph: bool, extra: Sequence[Path] = ()
+    url: str, base: str, limits: Limits, context: Mapping[str, Any], union_default_graph: bool, extra: Sequence[Path] = (), refresh: float = 0.0
 ) -> tuple[RemoteEngine, Describer]:
     """The engine and the describer over the backend at `url` (serve.build's remote branch).
     `extra` Turtle files (the build's catalogue, with --dist) are held locally beside the
-    backend's data, as the embedded Describer holds them in its default graph."""
+    backend's data, as the embedded Describer holds them in its default graph. `refresh`: seconds
+    between two readings of the backend's graphs (0: only now)."""
     backend = Backend(url, base, STARTUP_TIMEOUT)
     info = discover(backend, union_default_graph)
     local = ox.Store()
     for path in extra:
         local.load(path=str(path), format=ox.RdfFormat.TURTLE)
     store = RemoteStore(backend, [g for g, _ in info.graphs], limits.time_limit, local)
-    return RemoteEngine(backend, limits, context, info, store), Describer(store, base)  # type: ignore[arg-type]
+    describer = Describer(store, base)  # type: ignore[arg-type]
+
+    def adopt(graphs: Sequence[str]) -> None:
+        store.graphs = list(graphs)
+        describer.graphs = frozenset(graphs)  # a new version for the pages (memo.VersionMemo)
+
+    return RemoteEngine(backend, limits, context, info, store, refresh, adopt), describer
 
 
 class RemoteEngine:
@@ -216,10 +225,25 @@ class RemoteEngine:
 
     execution = "remote"
 
-    def __init__(self, backend: Backend, limits: Limits, context: Mapping[str, Any], info: DatasetInfo, pages: RemoteStore | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        limits: Limits,
+        context: Mapping[str, Any],
+        info: DatasetInfo,
+        pages: RemoteStore | None = None,
+        refresh: float = 0.0,
+        adopt: Callable[[Sequence[str]], None] | None = None,
+    ) -> None:
         self.backend = backend
         self.pages = pages
         """The pages' store over the same backend: its connections are closed with the engine's."""
+        self.refresh = refresh
+        """Seconds between two readings of the backend's graphs (0: the ones read at start, always)."""
+        self._adopt_graphs = adopt
+        """Told the graphs when they change (open_backend: the pages' store and describer)."""
+        self._refresher: asyncio.Task[None] | None = None
+        self.refreshes = 0
         self.limits = limits
         self.context = dict(context)
         self.union_default_graph = info.union_default_graph
@@ -231,17 +255,44 @@ class RemoteEngine:
         self.failures = 0
 
     async def start(self) -> None:
-        """Open the connection pool (the graphs were learnt by `discover`, before the app was built)."""
+        """Open the connection pool (the graphs were learnt by `discover`, before the app was
+        built), and read them again every `refresh` seconds."""
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.limits.time_limit, connect=min(10.0, self.limits.time_limit)),
             limits=httpx.Limits(max_connections=self.limits.workers),
         )
+        if self.refresh > 0:
+            self._refresher = asyncio.create_task(self._refresh_graphs())
 
     async def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
         if self._client is not None:
             await self._client.aclose()
         if self.pages is not None:
             self.pages.close()
+
+    async def _refresh_graphs(self) -> None:
+        """Read the backend's graphs every `refresh` seconds and serve the new list when it
+        changed: a graph that `ntp-kg publish` added is in the union default graph and has its
+        page, one it removed is gone, new sizes are in the service description. A backend that
+        cannot be read keeps the list it had (and says so in the log)."""
+        while True:
+            await asyncio.sleep(self.refresh)
+            try:
+                info = await asyncio.to_thread(discover, self.backend, self.union_default_graph)
+            except BackendError as exc:
+                log.warning("the backend's graphs were not read again (the ones read before are served): %s", exc)
+                continue
+            if info.graphs != self.info.graphs:
+                before, after = set(self.graphs), {g for g, _ in info.graphs}
+                self.info = info
+                if self._adopt_graphs is not None:
+                    self._adopt_graphs([g for g, _ in info.graphs])
+                self.refreshes += 1
+                log.info("the backend's graphs changed: %d added, %d removed, %d served", len(after - before), len(before - after), len(after))
 
     @property
     def graphs(self) -> list[str]:

@@ -66,7 +66,9 @@ def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteE
     if settings.store is not None:  # an on-disk store folder, switched when `ntp-kg load` moves its pointer
         pool, describer = open_store(settings.store, config, settings.limits, settings.base, catalogue)
     elif settings.sparql_backend is not None:  # an external SPARQL store (remote.py): our graphs there
-        pool, describer = remote.open_backend(settings.sparql_backend, settings.base, settings.limits, context, settings.union_default_graph, catalogue)
+        pool, describer = remote.open_backend(
+            settings.sparql_backend, settings.base, settings.limits, context, settings.union_default_graph, catalogue, settings.backend_refresh
+        )
     else:
         pool = WorkerPool(config, settings.limits)
         describer = Describer.load(settings.sources, settings.base, catalogue)

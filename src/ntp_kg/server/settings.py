@@ -37,6 +37,9 @@ class Settings:
     sparql_backend: str | None = None
     """An external SPARQL endpoint (`ntp-kg serve --sparql-backend URL`) answering queries and
     descriptions instead of `sources` (remote.py): our graphs there, under <base>graph/."""
+    backend_refresh: float = 60.0
+    """Seconds between two readings of the backend's list of our graphs (0: only at start), so
+    that what a later `ntp-kg publish` writes is served without a restart."""
 
     def __post_init__(self) -> None:
         if self.sparql_backend is not None and (self.sources or self.store is not None):
@@ -45,6 +48,8 @@ class Settings:
             raise ValueError("give either --store or data files (--data), not both")
         if not self.sources and self.store is None and self.sparql_backend is None:
             raise ValueError("nothing to serve: give at least one data file")
+        if not self.backend_refresh >= 0:  # also refuses NaN
+            raise ValueError(f"--backend-refresh must be 0 or more seconds, not {self.backend_refresh}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"invalid port {self.port}")
         check_base(self.base)

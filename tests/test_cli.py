@@ -212,3 +212,23 @@ def test_query_counts_a_triple_in_two_graphs_once(tmp_path: Path) -> None:
     assert r.stdout.splitlines() == ["n,sum", "2,3"]
     r = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv", "--dist", str(tmp_path))
     assert r.stdout.splitlines() == ["n", "3"]
+
+
+def test_query_a_store_as_the_build(dist: Path, tmp_path: Path) -> None:
+    """`query --store` reads a loaded version: the same answers as the build's ntp-kg.nq, and the
+    union each triple once however the version was loaded."""
+    q = "SELECT ?id WHERE { ?a a <https://w3id.org/ntp-kg/def/ontology#District> ; <http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id"
+    assert run("load", "--store", str(tmp_path / "s"), "--dist", str(dist)).returncode == 0
+    r = run("query", q, "--format", "csv", "--store", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == run("query", q, "--format", "csv", "--dist", str(dist)).stdout
+    assert r.stdout.splitlines() == ["id", "bao-thang", "bao-yen", "muong-khuong", "si-ma-cai"]
+    s, p = "<http://example.org/s>", "<http://example.org/p>"
+    (tmp_path / "data.trig").write_text(f"<http://example.org/g1> {{ {s} {p} 1 , 2 . }}\n<http://example.org/g2> {{ {s} {p} 1 . }}\n", encoding="utf-8")
+    assert run("load", "--store", str(tmp_path / "t"), str(tmp_path / "data.trig")).returncode == 0
+    r = run("query", "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }", "--format", "csv", "--store", str(tmp_path / "t"))
+    assert r.stdout.splitlines() == ["n,sum", "2,3"]
+    both = run("query", "ASK {}", "--store", str(tmp_path / "t"), "--dist", str(dist))
+    assert (both.returncode, both.stderr) == (2, "error: give either --store or --dist: the store holds what was loaded from a build\n")
+    missing = run("query", "ASK {}", "--store", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "no such store folder" in missing.stderr

@@ -144,16 +144,26 @@ def query_cmd(
     query: Annotated[str, typer.Argument(help="A query name from sparql/, a .rq file, or SPARQL text.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xml, csv, tsv; turtle, ntriples, jsonld, rdfxml for graphs.")] = "table",
     dist: DistOpt = None,
+    store_root: Annotated[Optional[Path], typer.Option("--store", help="Query the current version of this on-disk store (made by `ntp-kg load`) instead of loading the build's ntp-kg.nq: it opens in milliseconds whatever its size.")] = None,  # noqa: UP045
 ) -> None:
-    """Run SPARQL over the built graph (default graph = union of all graphs)."""
+    """Run SPARQL over the built graph, or a --store (default graph = union of all graphs, each triple once)."""
     import pyoxigraph as ox
 
+    from . import diskstore
     from . import query as q
     from .store import load_dist
 
+    lease = None
     try:
         text = q.resolve(query)
-        store = load_dist(_dist(dist))
+        if store_root is not None:
+            if dist is not None:
+                raise NtpKgError("give either --store or --dist: the store holds what was loaded from a build")
+            version = diskstore.current(store_root)
+            lease = version.lease()  # not removed by a load while the query runs
+            store = version.open_for_queries()
+        else:
+            store = load_dist(_dist(dist))
         result = q.run(store, text)
         if fmt == "table" and not isinstance(result, ox.QueryTriples):
             typer.echo(q.table(result))
@@ -162,6 +172,9 @@ def query_cmd(
             sys.stdout.buffer.flush()
     except NtpKgError as exc:
         _fail(exc)
+    finally:
+        if lease is not None:
+            lease.release()
 
 
 @app.command("queries")

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -49,7 +49,7 @@ from .errors import NtpKgError, UnsafeOutput
 from .server.sources import DataSource, DataSourceError
 from .store import count_by_graph as _count
 from .store import union_triples as _union_triples
-from .union_view import fill_empty_default_graph
+from .union_view import DefaultGraphUnion, fill_empty_default_graph
 
 MARKER = ".ntp-kg-store"
 POINTER = "current.json"
@@ -115,6 +115,13 @@ class Version:
     def lease(self) -> Lease:
         """Hold this version against removal by later loads while it is served."""
         return Lease(self)
+
+    def open_for_queries(self) -> ox.Store:
+        """The database read-only, as queries read it: where the default graph holds the union
+        (`default_graph_is_union`), through union_view.DefaultGraphUnion, so that asking for the
+        union reads it, each triple once (`ntp-kg query --store`; the server's workers do the same)."""
+        store = self.open()
+        return cast("ox.Store", DefaultGraphUnion(store)) if self.default_graph_is_union else store
 
 
 class Lease:

@@ -35,7 +35,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +243,6 @@ class RemoteEngine:
         self._adopt_graphs = adopt
         """Told the graphs when they change (open_backend: the pages' store and describer)."""
         self._refresher: asyncio.Task[None] | None = None
-        self.refreshes = 0
         self.limits = limits
         self.context = dict(context)
         self.union_default_graph = info.union_default_graph
@@ -279,10 +278,13 @@ class RemoteEngine:
         changed: a graph that `ntp-kg publish` added is in the union default graph and has its
         page, one it removed is gone, new sizes are in the service description. A backend that
         cannot be read keeps the list it had (and says so in the log)."""
+        # The listing under the queries' time limit, not the start's: a hung backend must not hold
+        # the thread (and the server's shutdown, which waits for it) for minutes.
+        backend = replace(self.backend, timeout=max(self.limits.time_limit, 10.0))
         while True:
             await asyncio.sleep(self.refresh)
             try:
-                info = await asyncio.to_thread(discover, self.backend, self.union_default_graph)
+                info = await asyncio.to_thread(discover, backend, self.union_default_graph)
             except BackendError as exc:
                 log.warning("the backend's graphs were not read again (the ones read before are served): %s", exc)
                 continue
@@ -291,7 +293,6 @@ class RemoteEngine:
                 self.info = info
                 if self._adopt_graphs is not None:
                     self._adopt_graphs([g for g, _ in info.graphs])
-                self.refreshes += 1
                 log.info("the backend's graphs changed: %d added, %d removed, %d served", len(after - before), len(before - after), len(after))
 
     @property

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -49,7 +49,7 @@ from .errors import NtpKgError, UnsafeOutput
 from .server.sources import DataSource, DataSourceError
 from .store import count_by_graph as _count
 from .store import union_triples as _union_triples
-from .union_view import DefaultGraphUnion, fill_empty_default_graph
+from .union_view import fill_empty_default_graph, read_as_union
 
 MARKER = ".ntp-kg-store"
 POINTER = "current.json"
@@ -99,9 +99,9 @@ class Version:
 
     @property
     def default_graph_is_union(self) -> bool:
-        """The store's default graph holds every triple of every graph (the build loads ntp-kg.nt
-        into it beside ntp-kg.nq): a query over the union of the graphs can then read the default
-        graph alone, which pyoxigraph answers faster (`worker.execute`). False for versions
+        """The store's default graph holds every triple of every graph (a build's ntp-kg.nt, or
+        the copy `fill_empty_default_graph` made): a query over the union of the graphs then reads
+        the default graph alone, each triple once and faster (union_view). False for versions
         loaded before this was noted."""
         return bool(self.manifest.get("default_graph_is_union", False))
 
@@ -118,10 +118,10 @@ class Version:
 
     def open_for_queries(self) -> ox.Store:
         """The database read-only, as queries read it: where the default graph holds the union
-        (`default_graph_is_union`), through union_view.DefaultGraphUnion, so that asking for the
+        (`default_graph_is_union`), through union_view.read_as_union, so that asking for the
         union reads it, each triple once (`ntp-kg query --store`; the server's workers do the same)."""
         store = self.open()
-        return cast("ox.Store", DefaultGraphUnion(store)) if self.default_graph_is_union else store
+        return read_as_union(store) if self.default_graph_is_union else store
 
 
 class Lease:

@@ -4,6 +4,8 @@ the same engine behind it, the front must give exactly the embedded engine's ans
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -195,3 +197,8 @@ def _eventually(probe: Callable[[], object], want: object, within: float = 20.0)
             return True
         time.sleep(0.1)
     return False
+
+
+def test_a_negative_backend_refresh_is_refused() -> None:
+    r = subprocess.run([sys.executable, "-m", "ntp_kg", "serve", "--sparql-backend", "http://127.0.0.1:9/sparql", "--backend-refresh", "-1"], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (2, "error: --backend-refresh must be 0 or more seconds, not -1.0\n")

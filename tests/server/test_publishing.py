@@ -99,28 +99,29 @@ def test_a_download_resumes_with_range_requests(dist_server: LiveServer, dist: P
     assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{n}"
 
 
-def test_a_file_changed_after_sha256sums_is_hashed(dist: Path, tmp_path: Path) -> None:
-    """SHA256SUMS names a file's digest only while the file is not newer than it; a file changed
-    since gets its own digest, as the ETag must name the bytes served."""
+def test_the_etag_is_read_from_sha256sums_while_it_is_not_older_than_the_file(dist: Path, tmp_path: Path) -> None:
+    """A dump no newer than SHA256SUMS takes its digest from there, unread (7.5 GB at 1M): here
+    an entry that is not the file's own digest shows it was not hashed. A file changed since
+    SHA256SUMS was written gets its own digest, as the ETag must name the bytes served."""
     from ntp_kg.server.dumps import Dumps
 
-    for name in ("SHA256SUMS", "ntp-kg.nt", "ntp-kg.ttl"):
+    for name in ("ntp-kg.nt", "ntp-kg.ttl"):
         (tmp_path / name).write_bytes((dist / name).read_bytes())
-    listed = sums(dist)
-    stamp = (dist / "SHA256SUMS").stat().st_mtime_ns
-    os.utime(tmp_path / "SHA256SUMS", ns=(stamp, stamp))
-    os.utime(tmp_path / "ntp-kg.ttl", ns=(stamp - 10**9, stamp - 10**9))
-    os.utime(tmp_path / "ntp-kg.nt", ns=(stamp - 10**9, stamp - 10**9))
+    listed = {**sums(dist), "ntp-kg.ttl": "ab" * 32}
+    (tmp_path / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in listed.items()), encoding="utf-8")
+    stamp = (tmp_path / "SHA256SUMS").stat().st_mtime_ns
+    for name in ("ntp-kg.nt", "ntp-kg.ttl"):
+        os.utime(tmp_path / name, ns=(stamp - 10**9, stamp - 10**9))
     dumps = Dumps(tmp_path)
     got = dumps.get("ntp-kg.ttl")
-    assert got is not None and got.sha256 == listed["ntp-kg.ttl"]
+    assert got is not None and got.sha256 == "ab" * 32 != hashlib.sha256((dist / "ntp-kg.ttl").read_bytes()).hexdigest()
     changed = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n" + (dist / "ntp-kg.nt").read_bytes()
     (tmp_path / "ntp-kg.nt").write_bytes(changed)
     os.utime(tmp_path / "ntp-kg.nt", ns=(stamp + 10**9, stamp + 10**9))
     got = dumps.get("ntp-kg.nt")
     assert got is not None and got.sha256 == hashlib.sha256(changed).hexdigest() != listed["ntp-kg.nt"]
-    got = dumps.get("SHA256SUMS")
-    assert got is not None and got.sha256 == hashlib.sha256((dist / "SHA256SUMS").read_bytes()).hexdigest()
+    got = dumps.get("SHA256SUMS")  # never its own entry
+    assert got is not None and got.sha256 == hashlib.sha256((tmp_path / "SHA256SUMS").read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("path", ["/dumps/nope.nt", "/dumps/.ntp-kg-dist", "/dumps/..%2Fpyproject.toml"])

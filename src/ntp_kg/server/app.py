@@ -43,7 +43,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..query import named_queries
 from . import guard, page, protocol, resource_page, serialize, service_description, sitemap, start_page
-from .memo import VersionMemo
 from .dumps import DumpFile, Dumps
 from .engine import Engine
 from .errors import (
@@ -65,6 +64,7 @@ from .formats import (
 )
 from .limits import Limits
 from .linked import EXTENSION_OF, RDF_VARIANTS, Describer, Target
+from .memo import VersionMemo
 from .negotiation import negotiate
 from .worker import Job
 

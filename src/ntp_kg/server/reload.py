@@ -36,16 +36,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
 from .. import diskstore
 from ..errors import NtpKgError
+from ..union_view import read_as_union
 from .engine import Answer, DatasetInfo, WorkerPool
 from .limits import Limits
 from .linked import Describer
-from ..union_view import DefaultGraphUnion
 from .worker import Job, WorkerConfig
 
 log = logging.getLogger("ntp_kg.server")
@@ -127,7 +127,7 @@ def describer_store(version: diskstore.Version, extra: list[Path]) -> tuple[ox.S
     catalogue and the data exactly as in memory, and the workers' data stays as loaded."""
     store, folder = _describer_store(version, extra)
     if version.default_graph_is_union:
-        return cast("ox.Store", DefaultGraphUnion(store)), folder  # only .query differs
+        return read_as_union(store), folder
     return store, folder
 
 

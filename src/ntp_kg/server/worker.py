@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from .. import children
 from ..store import count_by_graph as _count
-from ..union_view import DefaultGraphUnion, hold_union
+from ..union_view import hold_union, read_as_union
 from . import serialize
 from .formats import BY_NAME, Format
 from .sources import DataSource
@@ -266,7 +266,7 @@ def main(conn: Connection, config: WorkerConfig) -> None:
         if config.store_path is not None:
             store = ox.Store.read_only(config.store_path)
             if config.default_graph_is_union:
-                store = cast("ox.Store", DefaultGraphUnion(store))  # only .query differs
+                store = read_as_union(store)
         else:
             store = ox.Store()
             for source in config.sources:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -99,27 +100,55 @@ def test_a_download_resumes_with_range_requests(dist_server: LiveServer, dist: P
     assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{n}"
 
 
-def test_the_etag_is_read_from_sha256sums_while_it_is_not_older_than_the_file(dist: Path, tmp_path: Path) -> None:
-    """A dump no newer than SHA256SUMS takes its digest from there, unread (7.5 GB at 1M): here
-    an entry that is not the file's own digest shows it was not hashed. A file changed since
-    SHA256SUMS was written gets its own digest, as the ETag must name the bytes served."""
+def _next_tick(path: Path) -> None:
+    """Wait until a file written now gets a later change time than `path`'s (file times are
+    clock ticks of a few milliseconds)."""
+    probe = path.with_name(".tick")
+    for _ in range(1000):
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns > path.stat().st_ctime_ns:
+            break
+        time.sleep(0.002)
+    probe.unlink()
+
+
+def test_the_etag_is_read_from_sha256sums_where_it_changed_after_the_file(dist: Path, tmp_path: Path) -> None:
+    """A dump that has not changed since SHA256SUMS was written takes its digest from there,
+    unread (7.5 GB at 1M): here an entry that is not the file's own digest shows it was not
+    hashed. A file put there afterwards gets its own digest, as the ETag must name the bytes
+    served: written anew, and copied in with the same size and an older modification time
+    (`cp -p`), which a cache by size and modification time, or trusting SHA256SUMS by
+    modification times, would miss."""
     from ntp_kg.server.dumps import Dumps
 
     for name in ("ntp-kg.nt", "ntp-kg.ttl"):
         (tmp_path / name).write_bytes((dist / name).read_bytes())
     listed = {**sums(dist), "ntp-kg.ttl": "ab" * 32}
+    _next_tick(tmp_path / "ntp-kg.ttl")
     (tmp_path / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in listed.items()), encoding="utf-8")
-    stamp = (tmp_path / "SHA256SUMS").stat().st_mtime_ns
-    for name in ("ntp-kg.nt", "ntp-kg.ttl"):
-        os.utime(tmp_path / name, ns=(stamp - 10**9, stamp - 10**9))
     dumps = Dumps(tmp_path)
     got = dumps.get("ntp-kg.ttl")
     assert got is not None and got.sha256 == "ab" * 32 != hashlib.sha256((dist / "ntp-kg.ttl").read_bytes()).hexdigest()
-    changed = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n" + (dist / "ntp-kg.nt").read_bytes()
-    (tmp_path / "ntp-kg.nt").write_bytes(changed)
-    os.utime(tmp_path / "ntp-kg.nt", ns=(stamp + 10**9, stamp + 10**9))
     got = dumps.get("ntp-kg.nt")
-    assert got is not None and got.sha256 == hashlib.sha256(changed).hexdigest() != listed["ntp-kg.nt"]
+    assert got is not None and got.sha256 == listed["ntp-kg.nt"]
+
+    _next_tick(tmp_path / "SHA256SUMS")
+    lines = (dist / "ntp-kg.nt").read_bytes().splitlines(keepends=True)
+    same_size = b"".join(reversed(lines))
+    assert len(same_size) == len(b"".join(lines)) and same_size != b"".join(lines)
+    old = (tmp_path / "ntp-kg.nt").stat()
+    (tmp_path / "copy.nt").write_bytes(same_size)
+    os.utime(tmp_path / "copy.nt", ns=(old.st_atime_ns, old.st_mtime_ns))  # cp -p of an older file
+    os.replace(tmp_path / "copy.nt", tmp_path / "ntp-kg.nt")
+    now = (tmp_path / "ntp-kg.nt").stat()
+    assert (now.st_size, now.st_mtime_ns) == (old.st_size, old.st_mtime_ns)
+    got = dumps.get("ntp-kg.nt")
+    assert got is not None and got.sha256 == hashlib.sha256(same_size).hexdigest() != listed["ntp-kg.nt"]
+
+    changed = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n" + same_size
+    (tmp_path / "ntp-kg.ttl").write_bytes(changed)
+    got = dumps.get("ntp-kg.ttl")
+    assert got is not None and got.sha256 == hashlib.sha256(changed).hexdigest()
     got = dumps.get("SHA256SUMS")  # never its own entry
     assert got is not None and got.sha256 == hashlib.sha256((tmp_path / "SHA256SUMS").read_bytes()).hexdigest()
 

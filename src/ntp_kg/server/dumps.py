@@ -10,8 +10,8 @@ ETag name the bytes on disk.
 
 At 1M observations ntp-kg.nq is 7.5 GB: a file is streamed from disk (Starlette's FileResponse,
 which also answers Range and If-Range requests, so that an interrupted download resumes), never
-read into memory, and its SHA-256 is the build's SHA256SUMS entry where that file was written
-after it (the build writes it last), else the file hashed in a thread, piece by piece.
+read into memory, and its SHA-256 is the build's SHA256SUMS entry where SHA256SUMS changed last
+(the build writes it after every file it lists), else the file hashed in a thread, piece by piece.
 """
 
 from __future__ import annotations
@@ -82,11 +82,13 @@ class DumpFile:
 
 
 class Dumps:
-    """The files of one dist/ folder; hashes computed once per (size, mtime) of a file."""
+    """The files of one dist/ folder; a file's digest is computed once per version of it: its size,
+    modification and change times and inode (a copy with the same size and an old modification
+    time, `cp -p`, is another version: its change time and inode differ)."""
 
     def __init__(self, dist: Path) -> None:
         self.dist = dist
-        self._cache: dict[str, tuple[tuple[int, int], DumpFile]] = {}
+        self._cache: dict[str, tuple[tuple[int, int, int, int], DumpFile]] = {}
 
     def names(self) -> list[str]:
         if not self.dist.is_dir():
@@ -99,24 +101,31 @@ class Dumps:
             return None
         path = self.dist / name
         st = path.stat()
-        key = (st.st_size, st.st_mtime_ns)
+        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         cached = self._cache.get(name)
         if cached is None or cached[0] != key:
             modified = datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc)
-            cached = (key, DumpFile(name, st.st_size, modified, self._digest(path, st.st_mtime_ns), media_type(name)))
+            cached = (key, DumpFile(name, st.st_size, modified, self._digest(path, st.st_ctime_ns), media_type(name)))
             self._cache[name] = cached
         return cached[1]
 
     def path(self, name: str) -> Path:
         return self.dist / name
 
-    def _digest(self, path: Path, mtime_ns: int) -> str:
-        """The SHA256SUMS entry if SHA256SUMS is not older than the file (the build writes it after
-        every file it lists; a file changed since is newer), else the file's own SHA-256, read in
-        pieces (hashing the 7.5 GB of ntp-kg.nq at 1M holds one piece in memory, not the file)."""
+    def _digest(self, path: Path, ctime_ns: int) -> str:
+        """The SHA256SUMS entry if SHA256SUMS changed after the file did (the build writes it after
+        every file it lists), else the file's own SHA-256, read in pieces (hashing the 7.5 GB of
+        ntp-kg.nq at 1M holds one piece in memory, not the file).
+
+        Change times (st_ctime), not modification times: a user cannot set them, and every write,
+        rename into dist/ or `touch` sets them to now, so a file put there after SHA256SUMS by a
+        copy that keeps an older modification time (`cp -p`, `rsync -t`) is hashed, not trusted.
+        A tie (file times are clock ticks of a few ms) is hashed too. A dist/ copied whole with
+        its times kept (`cp -a`) is hashed where SHA256SUMS arrived before the file: slower, never
+        wrong."""
         sums = self.dist / SUMS
         try:
-            listed = sums.stat().st_mtime_ns >= mtime_ns and path.name != SUMS
+            listed = path.name != SUMS and ctime_ns < sums.stat().st_ctime_ns
         except OSError:
             listed = False
         if listed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ntp_kg.union_view import hold_union, holds_union
+from ntp_kg.union_view import hold_union, holds_union, union_alone
 
 
 def test_hold_union_copies_graphs_named_by_iris_and_by_blank_nodes_once() -> None:
@@ -20,3 +20,19 @@ def test_hold_union_copies_graphs_named_by_iris_and_by_blank_nodes_once() -> Non
     assert [(row["n"].value, row["sum"].value) for row in count] == [("2", "3")]  # type: ignore[union-attr]
     assert len(held) == 5  # the three quads and the two triples of the default graph
 
+
+
+def test_union_alone_holds_the_default_graph_only_and_is_read_as_it() -> None:
+    """The copy answers queries that read only the default graph: the union, each triple once,
+    whatever the flag asking for pyoxigraph's union (which over a store with no named graphs
+    would be empty)."""
+    g, s, p = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    store = ox.Store()
+    store.extend([ox.Quad(s, p, ox.Literal("1"), g), ox.Quad(s, p, ox.Literal("2"), ox.NamedNode("http://example.org/h")), ox.Quad(s, p, ox.Literal("1"), ox.NamedNode("http://example.org/h"))])
+    alone = union_alone(hold_union(store))
+    assert holds_union(alone) and list(alone.named_graphs()) == []
+    assert sorted(q.object.value for q in alone) == ["1", "2"]
+    assert all(q.graph_name == ox.DefaultGraph() for q in alone)
+    answer = alone.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    assert [row["n"].value for row in answer] == ["2"]  # type: ignore[union-attr]

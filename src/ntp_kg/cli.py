@@ -282,6 +282,7 @@ def serve_cmd(
     base: BaseOpt = "https://w3id.org/ntp-kg/",
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
     union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs, each triple once (--no-union-default-graph: the store's or the files' own default graph, which `ntp-kg load` fills with that union for a build, or for files that leave it empty).", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
+    union_copy: Annotated[bool, typer.Option("--union-copy", help="Each worker also keeps the union alone in memory and answers there the queries that read only the default graph (no GRAPH, FROM or dataset): 1.5x faster analytic queries for about 1.25 GB more per worker at 100k observations. Not with --store or --sparql-backend.", envvar="NTP_KG_UNION_COPY")] = False,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045
@@ -340,6 +341,7 @@ def serve_cmd(
             base=base,
             dist=served_dist,
             union_default_graph=union,
+            union_copy=union_copy,
             limits=Limits(**{k: v for k, v in given.items() if v is not None}),
             log_level=log_level,
             store=store,

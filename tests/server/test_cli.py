@@ -22,6 +22,9 @@ from .conftest import SAMPLE
         (["--data", str(SAMPLE)], {"NTP_KG_WORKERS": "0"}, "invalid limits: workers=0"),
         (["--data", str(SAMPLE), "--memory-limit", "1"], {}, "memory_limit"),
         (["--data", str(SAMPLE), "--public-url", "ftp://example.org/"], {}, "invalid public URL"),
+        (["--store", "/nonexistent", "--union-copy"], {}, "--union-copy is for workers that load the data into memory, not for --store"),
+        (["--sparql-backend", "http://127.0.0.1:9/sparql"], {"NTP_KG_UNION_COPY": "1"}, "--union-copy is for workers that load the data into memory"),
+        (["--data", str(SAMPLE), "--union-copy", "--no-union-default-graph"], {}, "--union-copy copies the union default graph: it cannot go with --no-union-default-graph"),
     ],
 )
 def test_serve_refuses_to_start(args: list[str], env: dict[str, str], message: str) -> None:

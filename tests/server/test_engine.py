@@ -13,7 +13,10 @@ from ntp_kg.server.engine import StartupError, WorkerPool
 from ntp_kg.server.errors import BadRequest, NotAcceptable, QuerySyntaxError
 from ntp_kg.server.limits import Limits
 from ntp_kg.server.sources import DataSource
-from ntp_kg.server.worker import Job, WorkerConfig
+import pyoxigraph as ox
+
+from ntp_kg.server.guard import inspect
+from ntp_kg.server.worker import Job, WorkerConfig, execute
 
 from .conftest import KASEI, SAMPLE, W3C_DIR, Listener
 
@@ -78,3 +81,29 @@ def test_answers_errors_and_datasets() -> None:
             await p.close()
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    ("query", "protocol_dataset", "answered_by"),
+    [
+        ("SELECT ?o WHERE { ?s ?p ?o }", False, "copy"),
+        ("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", False, "store"),
+        ("SELECT ?o FROM <http://example.org/g> WHERE { ?s ?p ?o }", False, "store"),
+        ("SELECT ?o WHERE { ?s ?p ?o }", True, "store"),
+    ],
+)
+def test_only_queries_of_the_default_graph_alone_go_to_the_union_copy(query: str, protocol_dataset: bool, answered_by: str) -> None:
+    """`serve --union-copy`: the copy holds no named graphs, so a query that names one (GRAPH,
+    FROM, the protocol's dataset) must be answered by the store. Here the copy holds a marker
+    the store does not, to see which one answered (the real copy holds the store's default graph:
+    same answers, tests/server/test_store.py)."""
+    g, s, p = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    store = ox.Store()
+    store.extend([ox.Quad(s, p, ox.Literal("store"), g), ox.Quad(s, p, ox.Literal("store"))])
+    copy = ox.Store()
+    copy.add(ox.Quad(s, p, ox.Literal("copy")))
+    seen = inspect(query, 10)
+    dataset = {"default_graphs": ("http://example.org/g",), "named_graphs": ()} if protocol_dataset else {}
+    header, body = execute(store, job(query, query_dataset=seen.dataset, graph_patterns=seen.graph_patterns, **dataset), {}, False, copy)
+    assert header["type"] == "answer" and body is not None
+    assert [b["o"]["value"] for b in json.loads(body)["results"]["bindings"]] == [answered_by]

@@ -122,3 +122,22 @@ def test_from_is_noticed() -> None:
     assert inspect("SELECT * FROM <http://g> { ?s ?p ?o }", 10).dataset
     assert inspect("SELECT * from named <http://g> { GRAPH ?g { ?s ?p ?o } }", 10).dataset
     assert not inspect("SELECT * { ?s <http://x/from> 'FROM' }", 10).dataset
+
+
+def test_graph_patterns_are_noticed() -> None:
+    """A query without GRAPH (and without a dataset) reads the default graph alone, and may be
+    answered from the union copy (worker.reads_default_graph_only): a GRAPH missed here would
+    be answered from a store with no named graphs, so every spelling must be seen."""
+    for query in (
+        "SELECT * { GRAPH ?g { ?s ?p ?o } }",
+        "select * { graph<http://g>{ ?s ?p ?o } }",
+        "ASK { ?s ?p ?o . OPTIONAL { GrApH ?g { ?s ?p ?o } } }",
+        "SELECT * { { SELECT ?g { GRAPH ?g {} } } }",
+    ):
+        assert inspect(query, 10).graph_patterns, query
+    for query in (
+        "SELECT ?graph { ?graph <http://x/graph> 'GRAPH' } # GRAPH ?g { }",
+        "PREFIX graph: <http://x/> SELECT * { graph:g <http://x/GRAPH> ?o }",
+        "SELECT * { ?s ?p ?o }",
+    ):
+        assert not inspect(query, 10).graph_patterns, query

@@ -440,8 +440,8 @@ def test_the_workers_are_told_whether_the_default_graph_is_the_union(tmp_path: P
 def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Path) -> None:
     """The default graph is a set. pyoxigraph's union of the graphs yields a triple once per graph
     holding it; over a store whose default graph holds the union, queries read that graph, each
-    triple once; the in-memory server holds the union so (real `ntp-kg load`, `ntp-kg serve
-    --store` and `--data`, real HTTP)."""
+    triple once; the in-memory server holds the union so, and so does its copy of the union alone
+    (`--union-copy`) (real `ntp-kg load`, `ntp-kg serve --store` and `--data`, real HTTP)."""
     s, p = "<http://example.org/s>", "<http://example.org/p>"
     (tmp_path / "data.trig").write_text(f"<http://example.org/g1> {{ {s} {p} 1 , 2 . }}\n<http://example.org/g2> {{ {s} {p} 1 . }}\n", encoding="utf-8")
     (tmp_path / "union.nt").write_text(f'{s} {p} "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n{s} {p} "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
@@ -457,6 +457,7 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
         ("own default graph", ["--store", str(tmp_path / "own default graph")]),
         ("memory", ["--data", str(tmp_path / "data.trig")]),
         ("memory, own default graph", ["--data", str(tmp_path / "data.trig"), "--no-union-default-graph"]),
+        ("memory, union copy", ["--data", str(tmp_path / "data.trig"), "--union-copy"]),
     ):
         server = start_server([*args, "--workers", "1"], tmp_path, name)
         try:
@@ -467,6 +468,7 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     graphs = [("<http://example.org/g1>", f'"2"^^<{xsd}>'), ("<http://example.org/g2>", f'"1"^^<{xsd}>')]
     assert answers["union"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
     assert answers["memory"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
+    assert answers["memory, union copy"] == answers["memory"]  # the count from the copy, the graphs from the store
     assert answers["memory, own default graph"] == ([(f'"0"^^<{xsd}>', f'"0"^^<{xsd}>')], graphs)
     assert answers["graphs"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)  # the load filled the empty default graph
     # A default graph the files filled is theirs: the load leaves it, and pyoxigraph's union counts "1" twice.

@@ -270,6 +270,7 @@ def create_app(
             default_graphs=req.default_graphs,
             named_graphs=req.named_graphs,
             query_dataset=inspection.dataset,
+            graph_patterns=inspection.graph_patterns,
             base_iri=endpoint,
             max_rows=limits.max_rows,
             limits_url=limits_url,

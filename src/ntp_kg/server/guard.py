@@ -58,6 +58,9 @@ class Inspection:
     depth: int
     dataset: bool = False
     """Whether the query names its dataset (FROM / FROM NAMED)."""
+    graph_patterns: bool = False
+    """Whether the query has a GRAPH pattern (reads named graphs). A query with neither this nor
+    a dataset reads the default graph alone (worker.py's union copy answers it)."""
 
 
 def _position(text: str, offset: int) -> str:
@@ -70,7 +73,7 @@ def inspect(query: str, max_nesting: int) -> Inspection:
     """The query's form and nesting depth; raises UpdateRefused, ServiceRefused, QueryTooComplex."""
     form: Form | None = None
     seen_form = False
-    dataset = False
+    dataset = graphs = False
     depth = deepest = 0
     previous = ""
     for m in _TOKEN.finditer(query):
@@ -97,6 +100,8 @@ def inspect(query: str, max_nesting: int) -> Inspection:
                 )
             if word == "FROM":
                 dataset = True
+            elif word == "GRAPH":
+                graphs = True
             if kind == "word" and not seen_form and word not in _PROLOGUE:
                 seen_form = True
                 form = _FORMS.get(word)
@@ -109,4 +114,4 @@ def inspect(query: str, max_nesting: int) -> Inspection:
             deepest = max(deepest, depth)
         elif kind == "close":
             depth = max(0, depth - 1)
-    return Inspection(form, deepest, dataset)
+    return Inspection(form, deepest, dataset, graphs)

@@ -59,7 +59,7 @@ def published_context() -> dict[str, Any]:
 
 def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteEngine, uvicorn.Config]:
     context = published_context()
-    config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context)
+    config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context, union_copy=settings.union_copy)
     catalogue = [p for p in ([settings.dist / "catalog.ttl"] if settings.dist is not None else []) if p.is_file()]
     pool: WorkerPool | StoreEngine | remote.RemoteEngine
     describer: Describer
@@ -102,7 +102,8 @@ def serve(settings: Settings) -> None:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
             f"serving {len(info.graphs)} named graphs ({triples} triples) with {settings.limits.workers} workers "
-            f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated or isinstance(pool, remote.RemoteEngine) else " (workers NOT network-isolated)")
+            + ("(each with a copy of the union alone) " if settings.union_copy else "")
+            + f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated or isinstance(pool, remote.RemoteEngine) else " (workers NOT network-isolated)")
             + (f" from store {pool.root} version {pool.version.id}" if isinstance(pool, StoreEngine) else "")
             + (f" over the SPARQL backend {pool.backend.url}" if isinstance(pool, remote.RemoteEngine) else ""),
             flush=True,

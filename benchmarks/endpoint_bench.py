@@ -228,7 +228,8 @@ class Server:
     def drain(self, timeout: float = 120.0) -> None:
         """Wait until the queries still queued or running when the load generator stopped are
         done, so that they do not slow the next measurement: ntp-kg's /health shows no busy or
-        queued worker; a server without one (one event loop, queries in turn) answers one more."""
+        queued worker, and its start page and sitemap drawn (the server draws them at start, in
+        its main process); a server without one (one event loop, queries in turn) answers one more."""
         deadline = time.monotonic() + timeout
         if self.health is None:
             with contextlib.suppress(httpx.HTTPError):
@@ -236,7 +237,7 @@ class Server:
             return
         while time.monotonic() < deadline:
             status = httpx.get(self.health, timeout=5).json()
-            if status["busy"] == 0 and status["queued"] == 0 and status["starting"] == 0:
+            if status["busy"] == 0 and status["queued"] == 0 and status["starting"] == 0 and status.get("pages_drawn") is not False:
                 return
             time.sleep(0.1)
 
@@ -564,6 +565,8 @@ def main() -> None:
         starters += [lambda: rdflib_endpoint_server(args.data, rdflib_endpoint), lambda: bare_fastapi_server(args.data, bench_python, args.bare_workers)]
         t = time.perf_counter()
         servers += start_servers(starters)
+        for server in servers:  # ntp-kg draws its start page and sitemap once it serves: not during a measurement
+            server.drain(600)
         print(f"servers ready in {time.perf_counter() - t:.0f} s; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         if args.slow is not None:
             for name, text in qs.items():

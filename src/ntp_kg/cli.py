@@ -282,7 +282,7 @@ def serve_cmd(
     base: BaseOpt = "https://w3id.org/ntp-kg/",
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="Public base URL behind a proxy (the endpoint is <URL>/sparql).", envvar="NTP_KG_PUBLIC_URL")] = None,  # noqa: UP045
     union: Annotated[bool, typer.Option("--union-default-graph/--no-union-default-graph", help="Default graph = union of all graphs, each triple once (--no-union-default-graph: the store's or the files' own default graph, which `ntp-kg load` fills with that union for a build, or for files that leave it empty).", envvar="NTP_KG_UNION_DEFAULT_GRAPH")] = True,
-    union_copy: Annotated[bool, typer.Option("--union-copy", help="Each worker also keeps the union alone in memory and answers there the queries that read only the default graph (no GRAPH, FROM or dataset): 1.5x faster analytic queries for about 1.25 GB more per worker at 100k observations. Not with --store or --sparql-backend.", envvar="NTP_KG_UNION_COPY")] = False,
+    union_copy: Annotated[Optional[bool], typer.Option("--union-copy/--no-union-copy", help="Each in-memory worker also keeps the union alone and answers there the queries that read only the default graph (no GRAPH, FROM or dataset): at 100k observations a GROUP BY over every observation 0.59 s instead of 0.88 s, for 1.25 GB more per worker. [on in memory with the union default graph; not with --store or --sparql-backend]", envvar="NTP_KG_UNION_COPY", show_default=False)] = None,  # noqa: UP045
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds per query [10].", envvar="NTP_KG_TIME_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_rows: Annotated[Optional[int], typer.Option("--max-rows", help="Rows (or triples) per result; more are cut [10000].", envvar="NTP_KG_MAX_ROWS", show_default=False)] = None,  # noqa: UP045
     max_query_length: Annotated[Optional[int], typer.Option("--max-query-length", help="Characters per query [100000].", envvar="NTP_KG_MAX_QUERY_LENGTH", show_default=False)] = None,  # noqa: UP045
@@ -292,6 +292,7 @@ def serve_cmd(
     memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", help="MiB of address space a worker may take per query, above its loaded data (which this does not limit); a query needing more is stopped with 500; 0 for none [2048].", envvar="NTP_KG_MEMORY_LIMIT", show_default=False)] = None,  # noqa: UP045
     max_nesting: Annotated[Optional[int], typer.Option("--max-nesting", help="Deepest nesting of { ( [ in a query [128].", envvar="NTP_KG_MAX_NESTING", show_default=False)] = None,  # noqa: UP045
     long_query: Annotated[Optional[float], typer.Option("--long-query", help="Seconds after which a query counts as long; at most workers-1 long queries run at once (one worker stays free for short ones), one more is stopped with 503; 0 for no reserve [0.5].", envvar="NTP_KG_LONG_QUERY", show_default=False)] = None,  # noqa: UP045
+    warm_up: Annotated[bool, typer.Option("--warm-up/--no-warm-up", help="Draw the start page and the sitemap as soon as a version is served, so that the first visitor and crawler do not wait for them (at 1M observations: 49 s and 138 s).", envvar="NTP_KG_WARM_UP")] = True,
     log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.", envvar="NTP_KG_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the build (or --data files, a --store, a --sparql-backend): the SPARQL 1.1 endpoint and query page at /sparql, a start page at /, every minted IRI at its path, dumps and catalogue."""
@@ -344,6 +345,7 @@ def serve_cmd(
             union_copy=union_copy,
             limits=Limits(**{k: v for k, v in given.items() if v is not None}),
             log_level=log_level,
+            warm_up=warm_up,
             store=store,
             sparql_backend=sparql_backend,
             backend_refresh=backend_refresh,

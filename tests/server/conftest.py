@@ -77,7 +77,10 @@ def start_server(args: list[str], workdir: Path, name: str) -> LiveServer:
             if process.poll() is not None:
                 break
             try:
-                if httpx.get(base + "/health", timeout=1.0).status_code == 200:
+                health = httpx.get(base + "/health", timeout=1.0)
+                # Ready, and its start page and sitemap drawn (serve draws them as it starts): tests
+                # that count what reaches the data see only their own requests.
+                if health.status_code == 200 and ("--no-warm-up" in args or health.json().get("pages_drawn", True)):
                     return LiveServer(base, process, log)
             except httpx.TransportError:
                 pass

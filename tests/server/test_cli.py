@@ -39,3 +39,14 @@ def test_a_file_the_workers_cannot_load(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--data", str(bad), "--workers", "1", "--port", "0"])
     assert result.exit_code == 2
     assert "bad.nt: cannot load as N-Triples" in result.output
+
+
+def test_the_union_copy_is_on_wherever_workers_load_the_union_into_memory(tmp_path: Path) -> None:
+    from ntp_kg.server import DataSource, Settings
+
+    data = (DataSource(SAMPLE),)
+    assert Settings(sources=data).copies_union
+    assert not Settings(sources=data, union_copy=False).copies_union
+    assert not Settings(sources=data, union_default_graph=False).copies_union
+    assert not Settings(sources=(), store=tmp_path).copies_union
+    assert not Settings(sources=(), sparql_backend="http://127.0.0.1:9/sparql").copies_union

@@ -94,9 +94,8 @@ def test_an_asker_that_goes_away_does_not_cancel_the_others() -> None:
     assert asyncio.run(scenario()) == (True, "v1", 1)
 
 
-def test_concurrent_first_requests_read_the_start_page_and_the_sitemap_once(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real app in-process, eight clients at once on / and on /sitemap.xml, then the start
-    page in the two other languages: its data is read once for all of them."""
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of the start page's data reads (`gather`) and the sitemap's (`pages`), as they happen."""
     calls = {"gather": 0, "pages": 0}
     gather, pages = start_page.gather, sitemap.pages
 
@@ -110,6 +109,13 @@ def test_concurrent_first_requests_read_the_start_page_and_the_sitemap_once(dist
 
     monkeypatch.setattr(start_page, "gather", counted_gather)
     monkeypatch.setattr(sitemap, "pages", counted_pages)
+    return calls
+
+
+def test_concurrent_first_requests_read_the_start_page_and_the_sitemap_once(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real app in-process, eight clients at once on / and on /sitemap.xml, then the start
+    page in the two other languages: its data is read once for all of them."""
+    calls = count_reads(monkeypatch)
     source = DataSource(dist / "ntp-kg.nq")
     limits = Limits()
     app = create_app(WorkerPool(WorkerConfig((source,), True, limits.memory_limit), limits), limits, describer=Describer.load([source]))
@@ -125,3 +131,44 @@ def test_concurrent_first_requests_read_the_start_page_and_the_sitemap_once(dist
     assert [r.headers["content-language"] for r in responses[-2:]] == ["vi", "ar"]
     assert 'dir="rtl"' in responses[-1].text and "Lào Cai" in responses[-2].text
     assert calls == {"gather": 1, "pages": 1}
+
+
+def test_keep_warm_draws_each_version_before_anyone_asks(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` runs keep_warm: the start page and the sitemap of the served version are drawn
+    once, before any request (/health says `pages_drawn`), the requests then reuse them, and a
+    new version (a new graph set: `serve --store` switching) is drawn again, unasked."""
+    calls = count_reads(monkeypatch)
+    source = DataSource(dist / "ntp-kg.nq")
+    limits = Limits()
+    describer = Describer.load([source])
+    app = create_app(WorkerPool(WorkerConfig((source,), True, limits.memory_limit), limits), limits, describer=describer)
+
+    async def drawn(client: httpx.AsyncClient) -> bool:
+        for _ in range(2000):
+            if (await client.get("/health")).json()["pages_drawn"]:
+                return True
+            await asyncio.sleep(0.005)
+        return False
+
+    async def main() -> list[object]:
+        seen: list[object] = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            seen.append((await client.get("/health")).json()["pages_drawn"])
+            warming = asyncio.create_task(app.state.keep_warm(0.01))
+            try:
+                seen.append(await drawn(client))
+                seen.append(dict(calls))
+                seen.append([(await client.get(p)).status_code for p in ("/", "/sitemap.xml")])
+                seen.append(dict(calls))
+                describer.graphs = frozenset(set(describer.graphs))  # the next version's token: a new set (frozenset(x) is x)
+                seen.append((await client.get("/health")).json()["pages_drawn"])
+                seen.append(await drawn(client))
+                seen.append(dict(calls))
+            finally:
+                warming.cancel()
+        return seen
+
+    assert asyncio.run(main()) == [
+        False, True, {"gather": 1, "pages": 1}, [200, 200], {"gather": 1, "pages": 1},
+        False, True, {"gather": 2, "pages": 2},
+    ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 
 from ntp_kg.query import named_queries
 
-from .conftest import LiveServer
+from .conftest import LiveServer, start_server, stop_server
 
 
 def test_start_page_shows_the_dataset(dist_server: LiveServer) -> None:
@@ -58,3 +60,28 @@ def test_unknown_named_query_is_404(dist_server: LiveServer) -> None:
     r = httpx.get(dist_server.base + "/queries/nope")
     assert r.status_code == 404
     assert "/sparql" in r.text
+
+
+def test_the_start_page_and_sitemap_are_drawn_before_anyone_asks(dist: Path, tmp_path: Path) -> None:
+    """At 1M observations the first visitor waited 49 s for the start page and the first
+    crawler 138 s for the sitemap: `serve` draws them as soon as it serves (/health's
+    `pages_drawn`), unless told `--no-warm-up`, where the first requests draw them."""
+    warm = start_server(["--dist", str(dist), "--workers", "1"], tmp_path, "warm")
+    cold = start_server(["--dist", str(dist), "--workers", "1", "--no-warm-up"], tmp_path, "cold")
+    try:
+        drawn = False
+        for _ in range(600):
+            drawn = httpx.get(warm.base + "/health").json()["pages_drawn"]
+            if drawn:
+                break
+            time.sleep(0.1)
+        assert drawn, warm.logs()
+        seen = [httpx.get(cold.base + "/health").json()["pages_drawn"]]
+        assert httpx.get(cold.base + "/").status_code == 200
+        seen.append(httpx.get(cold.base + "/health").json()["pages_drawn"])  # the sitemap is not drawn yet
+        assert httpx.get(cold.base + "/sitemap.xml").status_code == 200
+        seen.append(httpx.get(cold.base + "/health").json()["pages_drawn"])
+        assert seen == [False, False, True]
+    finally:
+        assert stop_server(warm) == 0, warm.logs()
+        assert stop_server(cold) == 0, cold.logs()

@@ -61,7 +61,9 @@ class DatasetInfo:
     """What the workers serve, as they reported it once loaded."""
 
     graphs: tuple[tuple[str, int], ...]
-    default_graph_triples: int
+    default_graph_triples: int | None
+    """None where it is not known: the union default graph of a remote backend (counting its
+    distinct triples would be a DISTINCT over every quad there)."""
     union_default_graph: bool
     network_isolated: bool
 

@@ -42,6 +42,10 @@ class VersionMemo(Generic[T]):
             future.add_done_callback(self._settle(key, self._done, self._pending))
         return await asyncio.shield(future)
 
+    def has(self, version: object, key: Hashable) -> bool:
+        """Whether the value for `key` under `version` is computed (not pending)."""
+        return version is self._version and key in self._done
+
     @staticmethod
     def _settle(key: Hashable, done: dict[Hashable, T], pending: dict[Hashable, asyncio.Future[T]]) -> Callable[[asyncio.Future[T]], None]:
         """Keep a value in the dictionaries of the version it was computed for (a switched memo

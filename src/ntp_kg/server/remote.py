@@ -194,8 +194,9 @@ def discover(backend: Backend, union_default_graph: bool) -> DatasetInfo:
     graphs = tuple((s["g"].value, int(s["n"].value)) for s in result if s["g"] is not None and s["n"] is not None)
     if not graphs:
         raise BackendError(f"the SPARQL backend {backend.url} holds no graph under {backend.graph_prefix}: publish the build first (ntp-kg publish)")
-    default = sum(n for _, n in graphs) if union_default_graph else 0
-    return DatasetInfo(graphs, default, union_default_graph, False)
+    # The union's size is not the sum of the graphs' (a triple in two graphs is one triple of it),
+    # and counting it there is a DISTINCT over every quad: not known, not described.
+    return DatasetInfo(graphs, None if union_default_graph else 0, union_default_graph, False)
 
 
 def open_backend(

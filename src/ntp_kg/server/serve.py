@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from .. import resources
 from ..errors import NtpKgError
@@ -59,7 +60,7 @@ def published_context() -> dict[str, Any]:
 
 def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteEngine, uvicorn.Config]:
     context = published_context()
-    config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context, union_copy=settings.union_copy)
+    config = WorkerConfig(settings.sources, settings.union_default_graph, settings.limits.memory_limit, context, union_copy=settings.copies_union)
     catalogue = [p for p in ([settings.dist / "catalog.ttl"] if settings.dist is not None else []) if p.is_file()]
     pool: WorkerPool | StoreEngine | remote.RemoteEngine
     describer: Describer
@@ -93,24 +94,30 @@ def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteE
 def serve(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM. Raises NtpKgError when the data cannot be loaded."""
     pool, config = build(settings)
+    app = config.app
+    assert isinstance(app, Starlette)
     server = _Server(config)
 
     async def main() -> None:
         await pool.start()
         info = pool.info
-        triples = sum(n for _, n in info.graphs) + (0 if info.union_default_graph else info.default_graph_triples)
+        triples = sum(n for _, n in info.graphs) + (0 if info.union_default_graph else info.default_graph_triples or 0)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
             f"serving {len(info.graphs)} named graphs ({triples} triples) with {settings.limits.workers} workers "
-            + ("(each with a copy of the union alone) " if settings.union_copy else "")
+            + ("(each with a copy of the union alone) " if settings.copies_union else "")
             + f"at http://{host}:{settings.port}/sparql" + ("" if info.network_isolated or isinstance(pool, remote.RemoteEngine) else " (workers NOT network-isolated)")
             + (f" from store {pool.root} version {pool.version.id}" if isinstance(pool, StoreEngine) else "")
             + (f" over the SPARQL backend {pool.backend.url}" if isinstance(pool, remote.RemoteEngine) else ""),
             flush=True,
         )
+        keep_warm = app.state.keep_warm if settings.warm_up else None
+        warming = asyncio.create_task(keep_warm()) if keep_warm is not None else None
         try:
             await server.serve()
         finally:
+            if warming is not None:
+                warming.cancel()
             await pool.close()
 
     asyncio.run(main())

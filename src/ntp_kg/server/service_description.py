@@ -42,7 +42,8 @@ def triples(endpoint: str, info: DatasetInfo) -> list[ox.Triple]:
         out.append(ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")))
     dataset = ox.NamedNode(endpoint + "#dataset")
     default_graph = ox.NamedNode(endpoint + "#default-graph")
-    out.append(ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(info.default_graph_triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
+    if info.default_graph_triples is not None:
+        out.append(ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(info.default_graph_triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
     for i, (name, size) in enumerate(info.graphs, start=1):
         named = ox.NamedNode(f"{endpoint}#named-graph-{i}")
         graph = ox.NamedNode(f"{endpoint}#named-graph-{i}-graph")

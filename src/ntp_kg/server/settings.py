@@ -23,9 +23,10 @@ class Settings:
     union_default_graph: bool = True
     """The default graph is the union of all graphs (as `ntp-kg query`), unless the request
     names its dataset."""
-    union_copy: bool = False
+    union_copy: bool | None = None
     """Each in-memory worker also keeps the union alone and answers there the queries that read
-    only the default graph (worker.py): faster for them, at the memory of that copy."""
+    only the default graph (worker.py): faster for them, at the memory of that copy. None: where
+    it applies (in memory, union default graph); `copies_union` says whether it does."""
     base: str = DEFAULT_BASE
     """The base the served instance IRIs were minted under (`ntp-kg build --base`): <base>id/...
     and <base>graph/... dereference at /id/... and /graph/... on this server."""
@@ -34,6 +35,9 @@ class Settings:
     its catalogue at /catalog and /.well-known/void."""
     limits: Limits = field(default_factory=Limits)
     log_level: str = "info"
+    warm_up: bool = True
+    """Draw the start page and the sitemap as soon as a version is served, not for the first
+    visitor (app.py's keep_warm)."""
     store: Path | None = None
     """An on-disk store folder (`ntp-kg load --store`) served instead of `sources`; its current
     version, switched when a load moves the pointer (reload.py)."""
@@ -44,6 +48,14 @@ class Settings:
     """Seconds between two readings of the backend's list of our graphs (0: only at start), so
     that what a later `ntp-kg publish` writes is served without a restart."""
 
+    @property
+    def copies_union(self) -> bool:
+        """Whether the workers keep a copy of the union alone (`union_copy`, by default wherever
+        they load the data into memory and read the union)."""
+        if self.union_copy is not None:
+            return self.union_copy
+        return self.store is None and self.sparql_backend is None and self.union_default_graph
+
     def __post_init__(self) -> None:
         if self.sparql_backend is not None and (self.sources or self.store is not None):
             raise ValueError("give either --sparql-backend or data (--data, --store), not both")
@@ -51,9 +63,9 @@ class Settings:
             raise ValueError("give either --store or data files (--data), not both")
         if not self.sources and self.store is None and self.sparql_backend is None:
             raise ValueError("nothing to serve: give at least one data file")
-        if self.union_copy and (self.store is not None or self.sparql_backend is not None):
+        if self.union_copy is True and (self.store is not None or self.sparql_backend is not None):
             raise ValueError("--union-copy is for workers that load the data into memory, not for --store or --sparql-backend")
-        if self.union_copy and not self.union_default_graph:
+        if self.union_copy is True and not self.union_default_graph:
             raise ValueError("--union-copy copies the union default graph: it cannot go with --no-union-default-graph")
         if not self.backend_refresh >= 0:  # also refuses NaN
             raise ValueError(f"--backend-refresh must be 0 or more seconds, not {self.backend_refresh}")

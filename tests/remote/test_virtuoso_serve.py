@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from ntp_kg import resources
@@ -125,6 +125,12 @@ def test_graphs_ask_and_service_description_match_the_embedded_engine(remote: Li
     assert ask(remote, graphs, "text/csv").content == ask(embedded, graphs, "text/csv").content
     sd_remote = Graph().parse(data=httpx.get(remote.endpoint, headers={"Accept": "text/turtle"}).text.replace(remote.base, "http://x"), format="turtle")
     sd_embedded = Graph().parse(data=httpx.get(embedded.endpoint, headers={"Accept": "text/turtle"}).text.replace(embedded.base, "http://x"), format="turtle")
+    # The same description, but for the union default graph's size, which the front does not know
+    # (the sum of the graphs' sizes would count a triple held by two graphs twice).
+    size = URIRef("http://rdfs.org/ns/void#triples")
+    default_graph = URIRef("http://x/sparql#default-graph")
+    assert list(sd_remote.objects(default_graph, size)) == [] and len(list(sd_embedded.objects(default_graph, size))) == 1
+    sd_embedded.remove((default_graph, size, None))
     assert isomorphic(sd_remote, sd_embedded)
 
 

@@ -81,3 +81,17 @@ def test_past_the_limit_the_sitemap_is_an_index_of_parts(app: Starlette, monkeyp
         listed += part
     assert listed == pages
     assert (past.status_code, zero.status_code) == (404, 404)
+
+
+def test_sorted_in_runs_is_sorted() -> None:
+    """The sitemap sorts its pages in short runs merged (the GIL is not held for seconds): the
+    order is sorted()'s, whatever the run length against the number of items."""
+    import random
+
+    from ntp_kg.server.sitemap import sorted_in_runs
+
+    rng = random.Random(7)
+    items = [f"/id/obs/s{rng.randrange(50)}/f{rng.randrange(1000)}#{rng.randrange(3)}" for _ in range(1000)]
+    for run in (1, 3, 64, 999, 1000, 5000):
+        assert sorted_in_runs(iter(items), run) == sorted(items)
+    assert sorted_in_runs([]) == []

@@ -66,7 +66,7 @@ def test_the_start_page_and_sitemap_are_drawn_before_anyone_asks(dist: Path, tmp
     """At 1M observations the first visitor waited 49 s for the start page and the first
     crawler 138 s for the sitemap: `serve` draws them as soon as it serves (/health's
     `pages_drawn`), unless told `--no-warm-up`, where the first requests draw them."""
-    warm = start_server(["--dist", str(dist), "--workers", "1"], tmp_path, "warm")
+    warm = start_server(["--dist", str(dist), "--workers", "1", "--log-level", "info"], tmp_path, "warm")
     cold = start_server(["--dist", str(dist), "--workers", "1", "--no-warm-up"], tmp_path, "cold")
     try:
         drawn = False
@@ -76,6 +76,7 @@ def test_the_start_page_and_sitemap_are_drawn_before_anyone_asks(dist: Path, tmp
                 break
             time.sleep(0.1)
         assert drawn, warm.logs()
+        assert re.search(r"^INFO: +start page and sitemap \(\d+ pages\) drawn in [\d.]+ s$", warm.logs(), re.M), warm.logs()
         seen = [httpx.get(cold.base + "/health").json()["pages_drawn"]]
         assert httpx.get(cold.base + "/").status_code == 200
         seen.append(httpx.get(cold.base + "/health").json()["pages_drawn"])  # the sitemap is not drawn yet

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.logging import DefaultFormatter
 from starlette.applications import Starlette
 
 from .. import resources
@@ -91,8 +92,22 @@ def build(settings: Settings) -> tuple[WorkerPool | StoreEngine | remote.RemoteE
     return pool, uv
 
 
+def _log_as_uvicorn(level: str) -> None:
+    """Our own messages (a version switched, the pages drawn, the backend's graphs re-read) on
+    stderr at --log-level, formatted as uvicorn's. Without a handler only warnings got out,
+    through logging's last resort, bare; info was lost."""
+    logger = logging.getLogger("ntp_kg")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s", use_colors=False))
+        logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
 def serve(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM. Raises NtpKgError when the data cannot be loaded."""
+    _log_as_uvicorn(settings.log_level)
     pool, config = build(settings)
     app = config.app
     assert isinstance(app, Starlette)

@@ -13,7 +13,8 @@ engine does it without a Python object per quad.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -84,4 +85,14 @@ def pages(describer: Describer) -> list[str]:
     store, graphs = describer.store, describer.graphs  # one version's, should it switch meanwhile
     iris = {s.split("#", 1)[0] for s in subjects(store) if describer.local_path(s)}
     iris |= {g for g in graphs if describer.local_path(g)}
-    return ["/", *(p for p in (describer.local_path(i) for i in sorted(iris)) if p)]
+    return ["/", *(p for p in (describer.local_path(i) for i in sorted_in_runs(iris)) if p)]
+
+
+def sorted_in_runs(items: Iterable[str], run: int = 65_536) -> list[str]:
+    """`sorted(items)`, as short sorts merged. One `sorted` of the 5.4M pages of the 1M build
+    held the GIL for 4.3 s, and every request of the server waited (its event loop needs the
+    GIL): a point query took 4.3 s instead of 0.03. A sort of 65,536 holds it for about 35 ms,
+    and the merge, Python code, lets the event loop in between items (7.7 s in all, against
+    4.8 s for one sort, off the event loop: benchmarks/README.md)."""
+    whole = list(items)
+    return list(heapq.merge(*(sorted(whole[i : i + run]) for i in range(0, len(whole), run))))

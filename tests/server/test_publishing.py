@@ -223,3 +223,21 @@ def test_ckanext_dcat_harvests_the_served_catalogue(dist_server: LiveServer, cka
     assert [d["uri"] for d in found] == ["https://w3id.org/ntp-kg/id/dataset/ntp-kg"]
     urls = {res["download_url"] for res in found[0]["resources"]}  # type: ignore[union-attr]
     assert {f"https://w3id.org/ntp-kg/dumps/{d.name}" for d in DUMPS} <= urls
+
+
+def test_every_response_says_nosniff_and_only_compressible_ones_vary_by_encoding(dist_server: LiveServer) -> None:
+    """One middleware adds `X-Content-Type-Options: nosniff` to every response, gzips on the fly
+    when asked, and never for downloads and the catalogue (sent as the bytes on disk)."""
+    query = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}
+    cases = [
+        ("/sparql", query, {"Accept-Encoding": "identity"}, (None, "Accept, Accept-Encoding")),
+        ("/sparql", query, GZIP, ("gzip", "Accept, Accept-Encoding")),
+        ("/", {}, GZIP, ("gzip", "Accept-Language, Accept-Encoding")),
+        ("/dumps/ntp-kg.ttl", {}, GZIP, (None, None)),
+        ("/catalog", {}, GZIP, (None, "Accept")),
+        ("/nowhere", {}, {"Accept-Encoding": "identity"}, (None, "Accept, Accept-Encoding")),
+    ]
+    for path, params, headers, (encoding, vary) in cases:
+        r = httpx.get(dist_server.base + path, params=params, headers=headers)
+        assert r.headers.get_list("x-content-type-options") == ["nosniff"], path
+        assert (r.headers.get("content-encoding"), r.headers.get("vary")) == (encoding, vary), (path, headers)

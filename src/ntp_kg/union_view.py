@@ -82,8 +82,8 @@ def union_alone(store: ox.Store) -> ox.Store:
     (`serve --union-copy`).
 
     Why a second copy: in memory pyoxigraph reads a default graph that sits beside named graphs
-    more slowly than the same triples alone (a pattern with a bound predicate walks that
-    predicate's quads in every graph). At 100k observations the GROUP BY of
+    more slowly than the same triples alone (measured; the cause inside pyoxigraph was not
+    examined). At 100k observations the GROUP BY of
     observations-by-status-and-nature took 0.84 s over the held union and 0.54 s over this copy,
     which took 22.7 s to fill and 1,261 MB (benchmarks/README.md, "A copy of the union alone")."""
     alone = ox.Store()

@@ -22,8 +22,7 @@ from .conftest import SAMPLE
         (["--data", str(SAMPLE)], {"NTP_KG_WORKERS": "0"}, "invalid limits: workers=0"),
         (["--data", str(SAMPLE), "--memory-limit", "1"], {}, "memory_limit"),
         (["--data", str(SAMPLE), "--public-url", "ftp://example.org/"], {}, "invalid public URL"),
-        (["--store", "/nonexistent", "--union-copy"], {}, "--union-copy is for workers that load the data into memory, not for --store"),
-        (["--sparql-backend", "http://127.0.0.1:9/sparql"], {"NTP_KG_UNION_COPY": "1"}, "--union-copy is for workers that load the data into memory"),
+        (["--sparql-backend", "http://127.0.0.1:9/sparql"], {"NTP_KG_UNION_COPY": "1"}, "--union-copy is for our own workers, not for --sparql-backend"),
         (["--data", str(SAMPLE), "--union-copy", "--no-union-default-graph"], {}, "--union-copy copies the union default graph: it cannot go with --no-union-default-graph"),
     ],
 )
@@ -49,4 +48,5 @@ def test_the_union_copy_is_on_wherever_workers_load_the_union_into_memory(tmp_pa
     assert not Settings(sources=data, union_copy=False).copies_union
     assert not Settings(sources=data, union_default_graph=False).copies_union
     assert not Settings(sources=(), store=tmp_path).copies_union
+    assert Settings(sources=(), store=tmp_path, union_copy=True).copies_union
     assert not Settings(sources=(), sparql_backend="http://127.0.0.1:9/sparql").copies_union

@@ -75,7 +75,7 @@ def test_answers_errors_and_datasets() -> None:
             assert {a.body for a in answers} == {b'{"head":{},"boolean":true}'}
             assert p.status() | {"network_isolated": None} == {
                 "workers": 2, "idle": 2, "busy": 0, "starting": 0, "queued": 0, "queue_size": 2, "replaced": 0, "spare": 0,
-                "long": 0, "max_long": 1, "stopped_long": 0, "network_isolated": None,
+                "long": 0, "max_long": 1, "stopped_long": 0, "network_isolated": None, "union_copy_triples": None,
             }
         finally:
             await p.close()

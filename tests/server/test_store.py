@@ -451,12 +451,15 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
     count = "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?sum) WHERE { ?s ?p ?o }"
     per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     answers = {}
+    copies = {}
     (tmp_path / "own.nt").write_text('<http://example.org/t> <http://example.org/q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
     for name, files in (("graphs", ["data.trig"]), ("union", ["data.trig", "union.nt"]), ("own default graph", ["data.trig", "own.nt"])):
         assert load(tmp_path / name, *(tmp_path / f for f in files)).returncode == 0
     for name, args in (
         ("graphs", ["--store", str(tmp_path / "graphs")]),
         ("union", ["--store", str(tmp_path / "union")]),
+        ("union, copy", ["--store", str(tmp_path / "union"), "--union-copy"]),
+        ("own default graph, copy asked", ["--store", str(tmp_path / "own default graph"), "--union-copy"]),
         ("own default graph", ["--store", str(tmp_path / "own default graph")]),
         ("memory", ["--data", str(tmp_path / "data.trig")]),
         ("memory, own default graph", ["--data", str(tmp_path / "data.trig"), "--no-union-default-graph"]),
@@ -465,14 +468,21 @@ def test_a_triple_in_two_graphs_is_one_triple_of_the_default_graph(tmp_path: Pat
         server = start_server([*args, "--workers", "1"], tmp_path, name)
         try:
             answers[name] = (select(server, count), select(server, per_graph))
+            copies[name] = health(server)["union_copy_triples"]
         finally:
             assert stop_server(server) == 0, server.logs()
     xsd = "http://www.w3.org/2001/XMLSchema#integer"
     graphs = [("<http://example.org/g1>", f'"2"^^<{xsd}>'), ("<http://example.org/g2>", f'"1"^^<{xsd}>')]
     assert answers["union"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
+    assert answers["union, copy"] == answers["union"]  # the count from the copy in memory, the graphs from disk
     assert answers["memory"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)
     assert answers["memory, no union copy"] == answers["memory"]  # the count from the held union, not the copy of it
     assert answers["memory, own default graph"] == ([(f'"0"^^<{xsd}>', f'"0"^^<{xsd}>')], graphs)
     assert answers["graphs"] == ([(f'"2"^^<{xsd}>', f'"3"^^<{xsd}>')], graphs)  # the load filled the empty default graph
     # A default graph the files filled is theirs: the load leaves it, and pyoxigraph's union counts "1" twice.
     assert answers["own default graph"] == ([(f'"4"^^<{xsd}>', f'"9"^^<{xsd}>')], graphs)
+    assert answers["own default graph, copy asked"] == answers["own default graph"]  # no union held: nothing to copy
+    assert copies == {
+        "graphs": None, "union": None, "union, copy": 2, "own default graph": None, "own default graph, copy asked": None,
+        "memory": 2, "memory, own default graph": None, "memory, no union copy": None,
+    }

@@ -88,7 +88,7 @@ _METHOD_ORDER = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH")
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
-def _with_nosniff(headers: list[tuple[bytes, bytes]], vary: bytes | None = None) -> list[tuple[bytes, bytes]]:
+def _with_our_headers(headers: list[tuple[bytes, bytes]], vary: bytes | None = None) -> list[tuple[bytes, bytes]]:
     """`headers` with `X-Content-Type-Options: nosniff`, and `vary` added to Vary if given."""
     out = [*headers, _NOSNIFF]
     if vary is not None:
@@ -119,7 +119,7 @@ class ResponseHeaders(GZipMiddleware):
         if compressible and "gzip" in Headers(scope=scope).get("accept-encoding", ""):
             async def send_nosniff(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message["headers"] = _with_nosniff(message.get("headers", []))
+                    message["headers"] = _with_our_headers(message.get("headers", []))
                 await send(message)
 
             await super().__call__(scope, receive, send_nosniff)
@@ -131,7 +131,7 @@ class ResponseHeaders(GZipMiddleware):
 
         async def send_plain(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = _with_nosniff(message.get("headers", []), vary)
+                message["headers"] = _with_our_headers(message.get("headers", []), vary)
             await send(message)
 
         await self.app(scope, receive, send_plain)

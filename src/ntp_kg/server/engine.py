@@ -66,6 +66,8 @@ class DatasetInfo:
     distinct triples would be a DISTINCT over every quad there)."""
     union_default_graph: bool
     network_isolated: bool
+    union_copy_triples: int | None = None
+    """Triples in each worker's copy of the union alone (worker.py), None without one."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ class WorkerPool:
             default_graph_triples=header["default_graph_triples"],
             union_default_graph=self.config.union_default_graph,
             network_isolated=bool(header["network_isolated"]),
+            union_copy_triples=header.get("union_copy_triples"),
         )
         return worker
 
@@ -524,4 +527,5 @@ class WorkerPool:
             "max_long": self.limits.max_long_queries,
             "stopped_long": self.stopped_long,
             "network_isolated": self.info.network_isolated,
+            "union_copy_triples": self.info.union_copy_triples,
         }

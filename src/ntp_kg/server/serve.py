@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from uvicorn.logging import DefaultFormatter
 from starlette.applications import Starlette
+from uvicorn.logging import DefaultFormatter
 
 from .. import resources
 from ..errors import NtpKgError

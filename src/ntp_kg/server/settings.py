@@ -24,9 +24,10 @@ class Settings:
     """The default graph is the union of all graphs (as `ntp-kg query`), unless the request
     names its dataset."""
     union_copy: bool | None = None
-    """Each in-memory worker also keeps the union alone and answers there the queries that read
+    """Each worker also keeps the union alone in memory and answers there the queries that read
     only the default graph (worker.py): faster for them, at the memory of that copy. None: where
-    it applies (in memory, union default graph); `copies_union` says whether it does."""
+    the workers load the data into memory anyway (not over a --store unless asked for);
+    `copies_union` says whether it does."""
     base: str = DEFAULT_BASE
     """The base the served instance IRIs were minted under (`ntp-kg build --base`): <base>id/...
     and <base>graph/... dereference at /id/... and /graph/... on this server."""
@@ -50,8 +51,9 @@ class Settings:
 
     @property
     def copies_union(self) -> bool:
-        """Whether the workers keep a copy of the union alone (`union_copy`, by default wherever
-        they load the data into memory and read the union)."""
+        """Whether the workers keep a copy of the union alone (`union_copy`; by default wherever
+        they load the data into memory and read the union, and over a --store only when asked:
+        there the workers share the store's pages, and the copy is each worker's own memory)."""
         if self.union_copy is not None:
             return self.union_copy
         return self.store is None and self.sparql_backend is None and self.union_default_graph
@@ -63,8 +65,8 @@ class Settings:
             raise ValueError("give either --store or data files (--data), not both")
         if not self.sources and self.store is None and self.sparql_backend is None:
             raise ValueError("nothing to serve: give at least one data file")
-        if self.union_copy is True and (self.store is not None or self.sparql_backend is not None):
-            raise ValueError("--union-copy is for workers that load the data into memory, not for --store or --sparql-backend")
+        if self.union_copy is True and self.sparql_backend is not None:
+            raise ValueError("--union-copy is for our own workers, not for --sparql-backend (the backend runs the queries)")
         if self.union_copy is True and not self.union_default_graph:
             raise ValueError("--union-copy copies the union default graph: it cannot go with --no-union-default-graph")
         if not self.backend_refresh >= 0:  # also refuses NaN

@@ -62,9 +62,10 @@ class WorkerConfig:
     """The store's default graph holds the union of its graphs (a version's manifest says so):
     it is then read as it is (`union_view`)."""
     union_copy: bool = False
-    """In memory, with the union default graph: also keep the union alone in a second store, and
+    """With the union default graph: also keep the union alone in a second, in-memory store, and
     answer there the queries that read only the default graph (`serve --union-copy`;
-    `reads_default_graph_only`): faster for them, at the memory of that copy."""
+    `reads_default_graph_only`): faster for them, at the memory of that copy. Over an on-disk
+    store, only where its default graph holds the union (`default_graph_is_union`)."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,8 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             store = ox.Store.read_only(config.store_path)
             if config.default_graph_is_union:
                 store = read_as_union(store)
+                if config.union_copy:  # read from disk into this worker's memory
+                    union_copy = union_alone(store)
         else:
             store = ox.Store()
             for source in config.sources:
@@ -305,7 +308,8 @@ def main(conn: Connection, config: WorkerConfig) -> None:
         _send(conn, {"type": "load-error", "message": str(exc)})
         return
     _bound_memory(config.memory_limit)  # after loading: the limit is for queries, above the data
-    _send(conn, {"type": "ready", "pid": os.getpid(), "network_isolated": isolated, **info})
+    copied = len(union_copy) if union_copy is not None else None
+    _send(conn, {"type": "ready", "pid": os.getpid(), "network_isolated": isolated, "union_copy_triples": copied, **info})
     while True:
         try:
             job = conn.recv()

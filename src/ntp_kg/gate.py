@@ -553,7 +553,7 @@ class _Engine:
         return None, False
 
     def _string_check(self, comp: Any) -> Check:
-        to_str = StringBasedConstraintBase.value_node_to_string
+        to_str: Callable[[Any], str] = StringBasedConstraintBase.value_node_to_string  # untyped in pySHACL
         if isinstance(comp, PatternConstraintComponent):
             # pySHACL types string_rules as any node; for sh:pattern it has checked each is a Literal
             rules = [comp.compiled_cache[r] for r in cast("list[Literal]", comp.string_rules)]

@@ -231,7 +231,9 @@ class _Checker:
         cut = {m: t for m in found for t in self._overlapping(src, m) if (t.start, t.end, t.scale) != (m.start, m.end, m.scale)} if pos >= 0 else {}
         if any(m.number == want and m.scale == o.scale and m not in cut for m in found):
             return
-        sc = lambda m: f" {m.scale}" if m.scale else ""  # noqa: E731
+        def sc(m: Mention) -> str:
+            return f" {m.scale}" if m.scale else ""
+
         seen = ", ".join(m.raw + sc(m) + (f" (cut from {cut[m].raw}{sc(cut[m])})" if m in cut else "") for m in found) or "no numbers"
         scale = f" followed by the scale word for {o.scale}" if o.scale else " with no scale word after it"
         self.error(file, doc.line("observations", i, "value"), o.id, "value", f"'{o.value}'{scale} is not in the quote (the quote has: {seen})")
@@ -255,7 +257,9 @@ class _Checker:
 
     def _keys_observation(self, file: str, doc: FactsDoc, i: int, o: Observation, obs: dict[str, Observation]) -> None:
         r = self.ref
-        ln = lambda f: doc.line("observations", i, f)  # noqa: E731
+        def ln(f: str) -> int | None:
+            return doc.line("observations", i, f)
+
         self._undefined(file, doc, "observations", i, o.id, "indicator", o.indicator, r.indicators, "indicator")
         self._undefined(file, doc, "observations", i, o.id, "unit", o.unit, r.units, "unit")
         self._undefined(file, doc, "observations", i, o.id, "area", o.area, r.areas, "area")
@@ -285,9 +289,14 @@ class _Checker:
 
     def _keys_statement(self, file: str, doc: FactsDoc, i: int, s: object, events: set[str], posts: Counter[str]) -> None:
         r = self.ref
-        ln = lambda f: doc.line("statements", i, f)  # noqa: E731
         fid = getattr(s, "id")
-        undefined = lambda fld, key, table, what: self._undefined(file, doc, "statements", i, fid, fld, key, table, what)  # noqa: E731
+
+        def ln(f: str) -> int | None:
+            return doc.line("statements", i, f)
+
+        def undefined(fld: str, key: str | None, table: Mapping[str, object], what: str) -> None:
+            self._undefined(file, doc, "statements", i, fid, fld, key, table, what)
+
         if isinstance(s, EventStatement):
             undefined("location", s.location, r.areas, "area")
             undefined("organiser", s.organiser, r.organisations, "organisation")

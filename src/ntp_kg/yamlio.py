@@ -15,7 +15,7 @@ and lines (tests/lint/test_yaml_loaders.py, test_yaml_subset.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -316,7 +316,8 @@ class _Subset:
         loader = cls._loader
         if loader is None:
             loader = cls._loader = _Loader("")
-        tag = loader.resolve(yaml.ScalarNode, text, _PLAIN)
+        resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = loader.resolve  # untyped in types-PyYAML
+        tag = resolve(yaml.ScalarNode, text, _PLAIN)
         if tag not in _SCALAR_TYPES:
             raise _NotSubset  # a merge key "<<", a value "=", ...
         value = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))

@@ -85,7 +85,8 @@ def test_past_the_limit_the_sitemap_is_an_index_of_parts(app: Starlette, monkeyp
 
 def test_sorted_in_runs_is_sorted() -> None:
     """The sitemap sorts its pages in short runs merged (the GIL is not held for seconds): the
-    order is sorted()'s, whatever the run length against the number of items."""
+    order is sorted()'s, and with `unique` sorted(set())'s, whatever the run length against the
+    number of items."""
     import random
 
     from ntp_kg.server.sitemap import sorted_in_runs
@@ -94,4 +95,35 @@ def test_sorted_in_runs_is_sorted() -> None:
     items = [f"/id/obs/s{rng.randrange(50)}/f{rng.randrange(1000)}#{rng.randrange(3)}" for _ in range(1000)]
     for run in (1, 3, 64, 999, 1000, 5000):
         assert sorted_in_runs(iter(items), run) == sorted(items)
-    assert sorted_in_runs([]) == []
+        assert sorted_in_runs(iter(items), run, unique=True) == sorted(set(items))
+    assert len(set(items)) < len(items)  # there are repeats for `unique` to drop
+    assert sorted_in_runs([]) == sorted_in_runs([], unique=True) == []
+
+
+def test_let_go_empties_a_step_at_a_time() -> None:
+    """The sitemap's large lists are emptied in steps (freeing one holds the GIL): the list ends
+    empty, whatever the step against its size, and the items not held elsewhere are freed."""
+    import weakref
+
+    from ntp_kg.server.sitemap import let_go
+
+    class Item(str):
+        """A str that can be weakly referenced, to see it freed."""
+
+    for step in (1, 3, 64, 1000, 5000):
+        items = [Item(f"/id/{i}") for i in range(1000)]
+        refs = [weakref.ref(x) for x in items]
+        kept = items[:10]
+        let_go(items, step)
+        assert items == []
+        assert sum(r() is not None for r in refs) == len(kept) == 10
+
+
+def test_trim_heap_runs_where_glibc_has_it() -> None:
+    """After the subject query the sitemap gives freed memory back through glibc's malloc_trim
+    (off the GIL); elsewhere there is nothing to call, and it says so."""
+    import platform
+
+    from ntp_kg.server.sitemap import trim_heap
+
+    assert trim_heap() is (platform.libc_ver()[0] == "glibc")

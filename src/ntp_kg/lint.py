@@ -231,6 +231,7 @@ class _Checker:
         cut = {m: t for m in found for t in self._overlapping(src, m) if (t.start, t.end, t.scale) != (m.start, m.end, m.scale)} if pos >= 0 else {}
         if any(m.number == want and m.scale == o.scale and m not in cut for m in found):
             return
+
         def sc(m: Mention) -> str:
             return f" {m.scale}" if m.scale else ""
 
@@ -257,6 +258,7 @@ class _Checker:
 
     def _keys_observation(self, file: str, doc: FactsDoc, i: int, o: Observation, obs: dict[str, Observation]) -> None:
         r = self.ref
+
         def ln(f: str) -> int | None:
             return doc.line("observations", i, f)
 

@@ -101,8 +101,9 @@ def test_sorted_in_runs_is_sorted() -> None:
 
 
 def test_let_go_empties_a_step_at_a_time() -> None:
-    """The sitemap's large lists are emptied in steps (freeing one holds the GIL): the list ends
-    empty, whatever the step against its size, and the items not held elsewhere are freed."""
+    """The sitemap's large lists are emptied in steps (freeing one holds the GIL): one deletion
+    per step, never more than `step` items at once, the list empty at the end, and the items not
+    held elsewhere freed."""
     import weakref
 
     from ntp_kg.server.sitemap import let_go
@@ -110,12 +111,25 @@ def test_let_go_empties_a_step_at_a_time() -> None:
     class Item(str):
         """A str that can be weakly referenced, to see it freed."""
 
+    class Watched(list[str]):
+        """A list that notes how many items each deletion takes."""
+
+        def __init__(self, items: list[str]) -> None:
+            super().__init__(items)
+            self.taken: list[int] = []
+
+        def __delitem__(self, key: slice) -> None:  # type: ignore[override]  # let_go deletes slices
+            before = len(self)
+            super().__delitem__(key)
+            self.taken.append(before - len(self))
+
     for step in (1, 3, 64, 1000, 5000):
-        items = [Item(f"/id/{i}") for i in range(1000)]
+        items = Watched([Item(f"/id/{i}") for i in range(1000)])
         refs = [weakref.ref(x) for x in items]
         kept = items[:10]
         let_go(items, step)
         assert items == []
+        assert items.taken == [min(step, 1000 - k) for k in range(0, 1000, step)]
         assert sum(r() is not None for r in refs) == len(kept) == 10
 
 

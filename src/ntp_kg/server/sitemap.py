@@ -79,17 +79,16 @@ def subjects(store: ox.Store | RemoteStore) -> list[str]:
     found = _iris(store.query(text, use_default_graph_as_union=True))
     if isinstance(store, RemoteStore):
         found += _iris(store.local.query(text, use_default_graph_as_union=True))
-    trim_heap()
     return found
 
 
 def trim_heap() -> bool:
     """glibc's `malloc_trim(0)`, called through ctypes, which lets go of the GIL while it runs;
     False where there is none (not glibc). At the 1M build the subject query's result frees
-    millions of blocks, and glibc gathered them at the next large allocation of this thread, in
+    millions of blocks, and glibc gathered them at the next large allocation of the thread, in
     whatever Python call made it, holding the GIL: the first run of `sorted_in_runs` took 1.1 s
-    instead of 0.05, and every request waited. Gathered here, they hold up no one (and go back to
-    the system)."""
+    instead of 0.05, and every request waited. Gathered by this call, they hold up no one (and go
+    back to the system)."""
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     if trim is None:
         return False
@@ -109,7 +108,8 @@ def pages(describer: Describer) -> list[str]:
     left at the 1M build: pyoxigraph freeing the query's result, 0.46 s (the DISTINCT's hash
     set, in Rust, under the GIL), and one garbage collection of 0.2 s."""
     store, graphs = describer.store, describer.graphs  # one version's, should it switch meanwhile
-    found = subjects(store)
+    found = subjects(store)  # the query's result is freed by now
+    trim_heap()
     documents = (s.split("#", 1)[0] for s in found if describer.local_path(s))
     in_order = sorted_in_runs(chain(documents, (g for g in graphs if describer.local_path(g))), unique=True)
     let_go(found)
@@ -138,9 +138,9 @@ def sorted_in_runs(items: Iterable[str], run: int = 65_536, *, unique: bool = Fa
 
 
 def let_go(items: list[str], step: int = 65_536) -> None:
-    """Empty `items` a step at a time. A list is freed in one C call that holds the GIL: at the
-    1M build, dropping the set of 5.4M subject IRIs (their strings dying with it) held it for
-    about 0.33 s and a list of them for 0.1 s, and every request of the server waited. Emptied
+    """Empty `items` a step at a time. A container is freed in one C call that holds the GIL,
+    and every request of the server waits: timed alone on 5.4M IRI-like strings (the 1M build's
+    subjects), 0.1 s for a list of them and 0.33 s for a set whose strings died with it. Emptied
     this way, the event loop gets the GIL between steps."""
     while items:
         del items[-step:]
